@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/*
+ * btf_inspect: what the kernel says about its own types.
+ *
+ *   btf_inspect [--btf PATH]                 size, type count, types per kind
+ *   btf_inspect [--btf PATH] STRUCT FIELD... offset and size of each field
+ *
+ * PATH is raw BTF (default: /sys/kernel/btf/vmlinux) or an ELF with .BTF.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <bpf/btf.h>
+#include "btf_file.h"
+
+static const char *prog = "btf_inspect";
+
+static void usage(void)
+{
+	printf( "usage: %s [--btf PATH] [STRUCT FIELD...]\n"
+		"  without STRUCT: size of the BTF, number of types, types per kind\n"
+		"  with STRUCT FIELD...: byte offset and size of each field; FIELD may be\n"
+		"  dotted (se.vruntime) and is found inside anonymous structs and unions\n"
+		"  --btf PATH  raw BTF or an ELF with a .BTF section (default %s)\n",
+		prog, DEFAULT_BTF_PATH);
+}
+
+static const char *kind_name(int kind)
+{
+	static const char *const names[] = {
+		"UNKN", "INT", "PTR", "ARRAY", "STRUCT", "UNION", "ENUM", "FWD",
+		"TYPEDEF", "VOLATILE", "CONST", "RESTRICT", "FUNC", "FUNC_PROTO",
+		"VAR", "DATASEC", "FLOAT", "DECL_TAG", "TYPE_TAG", "ENUM64",
+	};
+
+	if (kind >= 0 && kind < (int)(sizeof(names) / sizeof(names[0])))
+		return names[kind];
+	return "UNKNOWN";
+}
+
+#define MAX_KIND 32
+
+static int print_summary(const struct btf *btf, const char *path)
+{
+	unsigned int counts[MAX_KIND] = { 0 };
+	unsigned int id, n = btf__type_cnt(btf);
+	struct stat st;
+	int kind;
+
+	if (stat(path, &st)) {
+		fprintf(stderr, "%s: stat %s: %s\n", prog, path, strerror(errno));
+		return 1;
+	}
+	for (id = 1; id < n; id++)
+		counts[btf_kind(btf__type_by_id(btf, id)) % MAX_KIND]++;
+
+	printf("path: %s\n", path);
+	printf("size: %lld bytes\n", (long long)st.st_size);
+	/* Type id 0 is the implicit "void"; it is not stored, so it is not counted. */
+	printf("types: %u\n", n - 1);
+	for (kind = 0; kind < MAX_KIND; kind++)
+		if (counts[kind])
+			printf("  %-10s %u\n", kind_name(kind), counts[kind]);
+	return 0;
+}
+
+/* Where one field sits, in bits from the start of the outermost struct. */
+struct field_pos {
+	unsigned long long bit_offset;
+	unsigned int bitfield_bits;	/* 0 when not a bitfield */
+	__u32 type_id;
+};
+
+/*
+ * Find member NAME in the struct/union TYPE_ID, looking inside anonymous
+ * struct/union members the way the C compiler does. Adds the member's
+ * offset to POS and returns 0, or returns -ENOENT.
+ */
+static int find_member(const struct btf *btf, __u32 type_id, const char *name,
+		       struct field_pos *pos)
+{
+	const struct btf_type *t = btf__type_by_id(btf, type_id);
+	const struct btf_member *m = btf_members(t);
+	int i;
+
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mname = btf__name_by_offset(btf, m->name_off);
+		__u32 mtype = btf__resolve_type(btf, m->type);
+		const struct btf_type *mt = btf__type_by_id(btf, mtype);
+
+		if (mname && *mname && strcmp(mname, name) == 0) {
+			pos->bit_offset += btf_member_bit_offset(t, i);
+			pos->bitfield_bits = btf_member_bitfield_size(t, i);
+			pos->type_id = m->type;
+			return 0;
+		}
+		if ((!mname || !*mname) && mt && (btf_is_struct(mt) || btf_is_union(mt))) {
+			struct field_pos inner = *pos;
+
+			if (find_member(btf, mtype, name, &inner) == 0) {
+				inner.bit_offset += btf_member_bit_offset(t, i);
+				*pos = inner;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+static __s32 find_composite(const struct btf *btf, const char *name)
+{
+	__s32 id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
+
+	if (id < 0)
+		id = btf__find_by_name_kind(btf, name, BTF_KIND_UNION);
+	return id;
+}
+
+/* Walk a dotted FIELD path (se.vruntime) from struct STRUCT_ID. */
+static int resolve_path(const struct btf *btf, __u32 struct_id, const char *sname,
+			const char *path, struct field_pos *pos)
+{
+	char *copy = strdup(path), *part, *save = NULL;
+	__u32 cur = struct_id;
+	int err = 0;
+
+	if (!copy) {
+		fprintf(stderr, "%s: strdup: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	memset(pos, 0, sizeof(*pos));
+	for (part = strtok_r(copy, ".", &save); part; part = strtok_r(NULL, ".", &save)) {
+		const struct btf_type *t = btf__type_by_id(btf, cur);
+
+		if (!t || !(btf_is_struct(t) || btf_is_union(t))) {
+			fprintf(stderr, "%s: %s.%s: '%s' is reached through a field that is not a struct or union\n",
+				prog, sname, path, part);
+			err = 1;
+			break;
+		}
+		if (find_member(btf, cur, part, pos)) {
+			fprintf(stderr, "%s: field '%s' not found in %s %s\n", prog, part,
+				btf_is_union(t) ? "union" : "struct", btf__name_by_offset(btf, t->name_off));
+			err = 1;
+			break;
+		}
+		cur = btf__resolve_type(btf, pos->type_id);
+	}
+	free(copy);
+	return err;
+}
+
+static int print_fields(const struct btf *btf, const char *path, const char *sname,
+			char **fields, int nfields)
+{
+	__s32 struct_id = find_composite(btf, sname);
+	int i, err = 0;
+
+	if (struct_id < 0) {
+		fprintf(stderr, "%s: struct '%s' not found in %s\n", prog, sname, path);
+		return 1;
+	}
+	for (i = 0; i < nfields; i++) {
+		struct field_pos pos;
+		__s64 size;
+
+		if (resolve_path(btf, struct_id, sname, fields[i], &pos)) {
+			err = 1;
+			continue;
+		}
+		size = btf__resolve_size(btf, pos.type_id);
+		printf("%s.%s offset=%llu size=%lld", sname, fields[i], pos.bit_offset / 8,
+		       (long long)size);
+		if (pos.bitfield_bits)
+			printf(" bit_offset=%llu bits=%u", pos.bit_offset, pos.bitfield_bits);
+		printf("\n");
+	}
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "btf", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	const char *path = DEFAULT_BTF_PATH;
+	struct btf *btf;
+	int opt, err;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'b':
+			path = optarg;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage_error(prog, opt, argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (argc - optind == 1) {
+		fprintf(stderr, "%s: struct '%s' given without a FIELD; see '%s --help'\n",
+			prog, argv[optind], prog);
+		return 2;
+	}
+
+	libbpf_quiet();
+	btf = btf_file_load(prog, path);
+	if (!btf)
+		return 1;
+	if (optind == argc)
+		err = print_summary(btf, path);
+	else
+		err = print_fields(btf, path, argv[optind], argv + optind + 1, argc - optind - 1);
+	btf__free(btf);
+	return err;
+}

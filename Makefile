@@ -1,0 +1,64 @@
+# btf-core-labs: BTF and CO-RE for eBPF, one lab at a time.
+#   sudo make labs   install what is missing, then run every lab in order
+#   sudo make test   install what is missing, then run every test
+.DEFAULT_GOAL := help
+include common/common.mk
+
+LABS  := 01-btf-inspect 02-vmlinux-h 03-core-read 04-load-and-trace 05-cleanup 06-run-everywhere
+TOOLS := btf_inspect gen_vmlinux_h core_relocs ppid progcount
+
+.PHONY: help all setup doctor labs test clean $(foreach n,01 02 03 04 05 06,lab-$(n) check-$(n))
+
+help:
+	@echo "btf-core-labs: BTF and CO-RE for eBPF, one lab at a time"
+	@echo
+	@echo "  make lab-01   btf-inspect: the kernel's own type information, and task_struct offsets"
+	@echo "  make lab-02   vmlinux-h: turn that BTF into a C header, with bpftool and with libbpf"
+	@echo "  make lab-03   core-read: BPF_CORE_READ, and the relocations clang leaves in the object"
+	@echo "  make lab-04   load-and-trace: load, attach, and check the ppid it prints"
+	@echo "  make lab-05   cleanup: unpin, and count the kernel's programs back to the start"
+	@echo "  make lab-06   run-everywhere (bonus): the same object on other kernels, in QEMU"
+	@echo
+	@echo "  make labs     setup, then labs 01 to 05 in order (the whole walkthrough)"
+	@echo "  make test     setup, then every test; make check-NN runs one lab's tests"
+	@echo "  make setup    install what is missing; mount bpffs and tracefs"
+	@echo "  make doctor   check this machine, one line per requirement"
+	@echo "  make clean    remove build output (never pins: that is lab 05's job)"
+
+all: $(addprefix $(BUILD)/,$(TOOLS)) $(BUILD)/vmlinux.h
+
+setup:
+	@common/setup.sh
+
+doctor:
+	@common/doctor.sh
+
+# Tools that share the BTF loading code.
+$(BUILD)/btf_inspect $(BUILD)/gen_vmlinux_h $(BUILD)/core_relocs: $(BUILD)/btf_file.o
+# The loader embeds the lab-03 object through its skeleton.
+$(BUILD)/ppid.o: $(BUILD)/ppid.skel.h
+
+lab-01: $(BUILD)/btf_inspect
+	01-btf-inspect/inspect.sh
+lab-02: $(BUILD)/gen_vmlinux_h $(BUILD)/vmlinux.h
+	02-vmlinux-h/gen.sh
+lab-03: $(BUILD)/ppid.bpf.o $(BUILD)/core_relocs $(BUILD)/ppid
+	03-core-read/build.sh
+lab-04: $(BUILD)/ppid $(BUILD)/progcount
+	04-load-and-trace/load.sh
+	04-load-and-trace/trace.sh
+lab-05: $(BUILD)/progcount
+	05-cleanup/cleanup.sh
+
+labs: setup
+	@for n in 01 02 03 04 05; do $(MAKE) --no-print-directory lab-$$n || exit 1; done
+
+test: setup
+	@$(MAKE) --no-print-directory all
+	@common/run-tests.sh tests/*.bats
+
+check-%: all
+	@common/run-tests.sh tests/$*-*.bats
+
+clean:
+	rm -rf $(BUILD)

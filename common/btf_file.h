@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef BTF_FILE_H
+#define BTF_FILE_H
+
+#include <bpf/btf.h>
+
+#define DEFAULT_BTF_PATH "/sys/kernel/btf/vmlinux"
+
+/*
+ * Load BTF from a raw BTF file (like /sys/kernel/btf/vmlinux) or from an ELF
+ * file with a .BTF section (a vmlinux, a BPF object). On failure print one
+ * line to stderr that names the file and the problem, and return NULL.
+ */
+struct btf *btf_file_load(const char *prog, const char *path);
+
+/* Keep libbpf's own messages off stderr unless the user asked for them. */
+void libbpf_quiet(void);
+
+/*
+ * Say in one line what was wrong with the command line, for getopt_long
+ * run with opterr = 0 and an optstring that starts with ':'.
+ */
+void usage_error(const char *prog, int opt, const char *arg);
+
+#endif

@@ -1,0 +1,61 @@
+# Build rules shared by every lab. The top-level Makefile includes this file;
+# everything built lands in $(BUILD), so `make clean` is a single rm -rf.
+
+TOP      := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+MAKEFLAGS += --no-builtin-rules
+COMMON   := $(TOP)/common
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+BTF_PATH ?= /sys/kernel/btf/vmlinux
+
+# `make test SANITIZE=1` builds every tool with ASan+UBSan, in a build dir of
+# its own so it never mixes with a normal build.
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-sanitize
+CC       := clang
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD    ?= build
+endif
+export BUILD_DIR := $(abspath $(BUILD))
+
+# BPF programs are built for the machine's arch, named the way libbpf's
+# bpf_tracing.h expects (__TARGET_ARCH_x86, _arm64, ...).
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
+	-e 's/ppc64le/powerpc/' -e 's/mips.*/mips/' -e 's/riscv64/riscv/' -e 's/loongarch64/loongarch/')
+
+LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
+LIBBPF_LIBS   := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
+CFLAGS   ?= -O2 -g
+CFLAGS   += -Wall -Wextra -Werror -I$(COMMON) -I$(BUILD) $(LIBBPF_CFLAGS) $(SANFLAGS)
+LDFLAGS  += $(SANFLAGS)
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD)
+
+# Every lab's C sources are found by name, wherever the lab keeps them.
+vpath %.c $(wildcard $(TOP)/0*-*) $(COMMON)
+
+$(BUILD):
+	mkdir -p $@
+
+# The running kernel's types as a C header: made once, remade only when gone.
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(BPFTOOL) btf dump file $(BTF_PATH) format c > $@.tmp
+	mv $@.tmp $@
+
+# Kernel side: one object per program, from vmlinux.h alone.
+$(BUILD)/%.bpf.o: %.bpf.c $(BUILD)/vmlinux.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# The object embedded in a C header, so the loader is a single binary.
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $* > $@.tmp
+	mv $@.tmp $@
+
+# User side: one binary per tool.
+$(BUILD)/%.o: %.c | $(BUILD)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%: $(BUILD)/%.o
+	$(CC) $(LDFLAGS) $^ $(LIBBPF_LIBS) -lelf -lz -o $@
+
+.SECONDARY:

@@ -1,0 +1,71 @@
+# Shell helpers shared by every lab script. Sourced, never run.
+# shellcheck shell=bash
+
+# Scripts run from the top of the checkout, so the commands they print are
+# short and can be typed as shown.
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$TOP" || exit 1
+# Where everything that is built goes (make sets BUILD_DIR), as a path to type.
+# shellcheck disable=SC2034  # used by the scripts that source this file
+BUILD=$(realpath -m --relative-to=. "${BUILD_DIR:-build}")
+PIN_DIR=${PIN_DIR:-/sys/fs/bpf/ppid}
+BTF_PATH=${BTF_PATH:-/sys/kernel/btf/vmlinux}
+
+if [ -t 1 ]; then
+	c_cmd=$'\e[1;36m' c_ok=$'\e[32m' c_bad=$'\e[31m' c_off=$'\e[0m'
+else
+	c_cmd='' c_ok='' c_bad='' c_off=''
+fi
+
+die() { echo "error: $*" >&2; exit 1; }
+warn() { echo "warning: $*" >&2; }
+step() { printf '\n%s== %s ==%s\n' "$c_cmd" "$*" "$c_off"; }
+ok() { printf '%s✔%s %s\n' "$c_ok" "$c_off" "$*"; }
+bad() { printf '%s✘%s %s\n' "$c_bad" "$c_off" "$*"; }
+
+# Print a command the way a learner would type it, then run it.
+run() {
+	printf '%s$ %s%s\n' "$c_cmd" "$*" "$c_off"
+	"$@"
+}
+
+# The same for a command line with pipes or redirections.
+run_sh() {
+	printf '%s$ %s%s\n' "$c_cmd" "$1" "$c_off"
+	bash -o pipefail -c "$1"
+}
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || die "$1 needs root: run it with sudo"
+}
+
+require_btf() {
+	[ -r "$BTF_PATH" ] ||
+		die "no kernel BTF at $BTF_PATH: this kernel was built without CONFIG_DEBUG_INFO_BTF; use a distribution kernel that has it (Debian 11+, Ubuntu 20.10+, Fedora 31+)"
+}
+
+bpftool_has_autoattach() {
+	command -v bpftool >/dev/null 2>&1 && bpftool prog help 2>&1 | grep -q autoattach
+}
+
+mount_bpffs() {
+	mountpoint -q /sys/fs/bpf && return 0
+	run mount -t bpf bpf /sys/fs/bpf ||
+		die "cannot mount bpffs at /sys/fs/bpf: run as root, or ask the machine's admin to mount it"
+}
+
+mount_tracefs() {
+	[ -e /sys/kernel/tracing/trace_pipe ] && return 0
+	[ -e /sys/kernel/debug/tracing/trace_pipe ] && return 0
+	run mount -t tracefs tracefs /sys/kernel/tracing ||
+		die "cannot mount tracefs at /sys/kernel/tracing: run as root, or ask the machine's admin to mount it"
+}
+
+# The directory that holds trace_pipe: the modern place first, debugfs second.
+tracefs_dir() {
+	local d
+	for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		[ -e "$d/trace_pipe" ] && { echo "$d"; return 0; }
+	done
+	die "tracefs is not mounted: run 'sudo make setup' (or: mount -t tracefs tracefs /sys/kernel/tracing)"
+}

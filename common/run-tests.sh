@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Run bats files and end with one plain line: N passed, N failed, N skipped.
+# Under CI=true a skip is a failure, so CI proves that every step really ran.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+[ "${CI:-}" = true ] && export BTF_LABS_STRICT=1
+command -v bats >/dev/null || { echo "error: bats is not installed: run 'sudo make setup'" >&2; exit 1; }
+
+tap=$(mktemp)
+trap 'rm -f "$tap"' EXIT
+bats --formatter tap "$@" | tee "$tap"
+bats_status=${PIPESTATUS[0]}
+
+skipped=$(grep -c '^ok .* # skip' "$tap")
+passed=$(($(grep -c '^ok ' "$tap") - skipped))
+failed=$(grep -c '^not ok ' "$tap")
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$bats_status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -1,0 +1,47 @@
+# Shared by every tests/*.bats file: load with `load helpers`.
+# shellcheck shell=bash
+
+bats_load_library bats-support
+bats_load_library bats-assert
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$TOP/build}
+BTF_PATH=${BTF_PATH:-/sys/kernel/btf/vmlinux}
+export TOP BUILD_DIR BTF_PATH
+
+# A skip must never hide a step in CI: under CI=true (run-tests.sh exports
+# BTF_LABS_STRICT=1) every would-be skip fails the test with its reason.
+skip_unless() {
+	local reason=$1
+	shift
+	"$@" && return 0
+	if [ "${BTF_LABS_STRICT:-0}" = 1 ]; then
+		fail "not skipped under CI: $reason"
+	fi
+	skip "$reason"
+}
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+has_btf() { [ -r "$BTF_PATH" ]; }
+has_cmd() { command -v "$1" >/dev/null 2>&1; }
+
+require_root() { skip_unless "needs root (run: sudo make test)" is_root; }
+require_btf() { skip_unless "kernel has no BTF at $BTF_PATH" has_btf; }
+require_cmd() { skip_unless "$1 is not installed (run: sudo make setup)" has_cmd "$1"; }
+
+# Offset in bytes of a direct member of a struct, read from bpftool's raw
+# dump: the independent source every offset test compares against.
+bpftool_offset() {
+	local btf=$1 struct=$2 field=$3
+	bpftool btf dump file "$btf" | awk -v s="'$struct'" -v f="'$field'" '
+		$2 == "STRUCT" && $3 == s { inside = 1; next }
+		/^\[/ { inside = 0 }
+		inside && $1 == f { sub("bits_offset=", "", $3); print $3 / 8; exit }'
+}
+
+# Value of KEY=VALUE in the line of stdin that starts with PREFIX.
+field_of() {
+	local prefix=$1 key=$2
+	awk -v p="$prefix" -v k="$key" 'index($0, p) == 1 {
+		for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }'
+}

@@ -4,10 +4,10 @@
 .DEFAULT_GOAL := help
 include common/common.mk
 
-LABS  := 01-btf-inspect 02-vmlinux-h 03-core-read 04-load-and-trace 05-cleanup 06-run-everywhere
-TOOLS := btf_inspect gen_vmlinux_h core_relocs ppid progcount
+TOOLS  := btf_inspect gen_vmlinux_h core_relocs ppid progcount
+CHECKS := check-01 check-02 check-03 check-04 check-05 check-06
 
-.PHONY: help all setup doctor labs test clean $(foreach n,01 02 03 04 05 06,lab-$(n) check-$(n))
+.PHONY: help all setup doctor labs test clean $(CHECKS) $(CHECKS:check-%=lab-%)
 
 help:
 	@echo "btf-core-labs: BTF and CO-RE for eBPF, one lab at a time"
@@ -35,6 +35,7 @@ doctor:
 
 # Tools that share the BTF loading code.
 $(BUILD)/btf_inspect $(BUILD)/gen_vmlinux_h $(BUILD)/core_relocs: $(BUILD)/btf_file.o
+$(BUILD)/core_relocs: $(BUILD)/btf_ext.o
 # The loader embeds the lab-03 object through its skeleton.
 $(BUILD)/ppid.o: $(BUILD)/ppid.skel.h
 
@@ -57,7 +58,7 @@ test: setup
 	@$(MAKE) --no-print-directory all
 	@common/run-tests.sh tests/*.bats
 
-check-%: all
+$(CHECKS): check-%: all
 	@common/run-tests.sh tests/$*-*.bats
 
 clean:

@@ -67,49 +67,6 @@ static int print_summary(const struct btf *btf, const char *path)
 	return 0;
 }
 
-/* Where one field sits, in bits from the start of the outermost struct. */
-struct field_pos {
-	unsigned long long bit_offset;
-	unsigned int bitfield_bits;	/* 0 when not a bitfield */
-	__u32 type_id;
-};
-
-/*
- * Find member NAME in the struct/union TYPE_ID, looking inside anonymous
- * struct/union members the way the C compiler does. Adds the member's
- * offset to POS and returns 0, or returns -ENOENT.
- */
-static int find_member(const struct btf *btf, __u32 type_id, const char *name,
-		       struct field_pos *pos)
-{
-	const struct btf_type *t = btf__type_by_id(btf, type_id);
-	const struct btf_member *m = btf_members(t);
-	int i;
-
-	for (i = 0; i < btf_vlen(t); i++, m++) {
-		const char *mname = btf__name_by_offset(btf, m->name_off);
-		__u32 mtype = btf__resolve_type(btf, m->type);
-		const struct btf_type *mt = btf__type_by_id(btf, mtype);
-
-		if (mname && *mname && strcmp(mname, name) == 0) {
-			pos->bit_offset += btf_member_bit_offset(t, i);
-			pos->bitfield_bits = btf_member_bitfield_size(t, i);
-			pos->type_id = m->type;
-			return 0;
-		}
-		if ((!mname || !*mname) && mt && (btf_is_struct(mt) || btf_is_union(mt))) {
-			struct field_pos inner = *pos;
-
-			if (find_member(btf, mtype, name, &inner) == 0) {
-				inner.bit_offset += btf_member_bit_offset(t, i);
-				*pos = inner;
-				return 0;
-			}
-		}
-	}
-	return -ENOENT;
-}
-
 static __s32 find_composite(const struct btf *btf, const char *name)
 {
 	__s32 id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
@@ -121,7 +78,7 @@ static __s32 find_composite(const struct btf *btf, const char *name)
 
 /* Walk a dotted FIELD path (se.vruntime) from struct STRUCT_ID. */
 static int resolve_path(const struct btf *btf, __u32 struct_id, const char *sname,
-			const char *path, struct field_pos *pos)
+			const char *path, struct btf_field_pos *pos)
 {
 	char *copy = strdup(path), *part, *save = NULL;
 	__u32 cur = struct_id;
@@ -141,7 +98,7 @@ static int resolve_path(const struct btf *btf, __u32 struct_id, const char *snam
 			err = 1;
 			break;
 		}
-		if (find_member(btf, cur, part, pos)) {
+		if (btf_find_member(btf, cur, part, pos)) {
 			fprintf(stderr, "%s: field '%s' not found in %s %s\n", prog, part,
 				btf_is_union(t) ? "union" : "struct", btf__name_by_offset(btf, t->name_off));
 			err = 1;
@@ -164,7 +121,7 @@ static int print_fields(const struct btf *btf, const char *path, const char *sna
 		return 1;
 	}
 	for (i = 0; i < nfields; i++) {
-		struct field_pos pos;
+		struct btf_field_pos pos;
 		__s64 size;
 
 		if (resolve_path(btf, struct_id, sname, fields[i], &pos)) {

@@ -59,3 +59,34 @@ struct btf *btf_file_load(const char *prog, const char *path)
 	}
 	return btf;
 }
+
+int btf_find_member(const struct btf *btf, __u32 type_id, const char *name,
+		    struct btf_field_pos *pos)
+{
+	const struct btf_type *t = btf__type_by_id(btf, type_id);
+	const struct btf_member *m = btf_members(t);
+	int i;
+
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mname = btf__name_by_offset(btf, m->name_off);
+		__s32 mtype = btf__resolve_type(btf, m->type);
+		const struct btf_type *mt = mtype < 0 ? NULL : btf__type_by_id(btf, mtype);
+
+		if (mname && *mname && strcmp(mname, name) == 0) {
+			pos->bit_offset += btf_member_bit_offset(t, i);
+			pos->bitfield_bits = btf_member_bitfield_size(t, i);
+			pos->type_id = m->type;
+			return 0;
+		}
+		if ((!mname || !*mname) && mt && (btf_is_struct(mt) || btf_is_union(mt))) {
+			struct btf_field_pos inner = *pos;
+
+			if (btf_find_member(btf, mtype, name, &inner) == 0) {
+				inner.bit_offset += btf_member_bit_offset(t, i);
+				*pos = inner;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}

@@ -16,6 +16,21 @@ struct btf *btf_file_load(const char *prog, const char *path);
 /* Keep libbpf's own messages off stderr unless the user asked for them. */
 void libbpf_quiet(void);
 
+/* Where one field sits, in bits from the start of the outermost struct. */
+struct btf_field_pos {
+	unsigned long long bit_offset;
+	unsigned int bitfield_bits;	/* 0 when not a bitfield */
+	__u32 type_id;
+};
+
+/*
+ * Find member NAME in the struct/union TYPE_ID, looking inside anonymous
+ * struct/union members the way the C compiler does. Adds the member's
+ * offset to POS and returns 0, or returns -ENOENT.
+ */
+int btf_find_member(const struct btf *btf, __u32 type_id, const char *name,
+		    struct btf_field_pos *pos);
+
 /*
  * Say in one line what was wrong with the command line, for getopt_long
  * run with opterr = 0 and an optstring that starts with ':'.

@@ -1,9 +1,9 @@
 # Build rules shared by every lab. The top-level Makefile includes this file;
 # everything built lands in $(BUILD), so `make clean` is a single rm -rf.
 
-TOP      := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+# Paths are relative to the top of the checkout, where make runs.
 MAKEFLAGS += --no-builtin-rules
-COMMON   := $(TOP)/common
+COMMON   := common
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
 BTF_PATH ?= /sys/kernel/btf/vmlinux
@@ -21,8 +21,7 @@ export BUILD_DIR := $(abspath $(BUILD))
 
 # BPF programs are built for the machine's arch, named the way libbpf's
 # bpf_tracing.h expects (__TARGET_ARCH_x86, _arm64, ...).
-ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
-	-e 's/ppc64le/powerpc/' -e 's/mips.*/mips/' -e 's/riscv64/riscv/' -e 's/loongarch64/loongarch/')
+ARCH := $(shell bash -c '. $(COMMON)/lib.sh && bpf_arch')
 
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
@@ -32,7 +31,7 @@ LDFLAGS  += $(SANFLAGS)
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD)
 
 # Every lab's C sources are found by name, wherever the lab keeps them.
-vpath %.c $(wildcard $(TOP)/0*-*) $(COMMON)
+vpath %.c $(wildcard 0*-*) $(COMMON)
 
 $(BUILD):
 	mkdir -p $@

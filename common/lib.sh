@@ -17,6 +17,12 @@ else
 	c_cmd='' c_ok='' c_bad='' c_off=''
 fi
 
+# The arch name libbpf's bpf_tracing.h expects in __TARGET_ARCH_<arch>.
+bpf_arch() {
+	uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
+		-e 's/mips.*/mips/' -e 's/riscv64/riscv/' -e 's/loongarch64/loongarch/'
+}
+
 die() { echo "error: $*" >&2; exit 1; }
 warn() { echo "warning: $*" >&2; }
 step() { printf '\n%s== %s ==%s\n' "$c_cmd" "$*" "$c_off"; }

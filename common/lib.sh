@@ -29,15 +29,20 @@ step() { printf '\n%s== %s ==%s\n' "$c_cmd" "$*" "$c_off"; }
 ok() { printf '%s✔%s %s\n' "$c_ok" "$c_off" "$*"; }
 bad() { printf '%s✘%s %s\n' "$c_bad" "$c_off" "$*"; }
 
-# Print a command the way a learner would type it, then run it.
-run() {
+# Print a command the way a learner would type it.
+show() {
 	printf '%s$ %s%s\n' "$c_cmd" "$*" "$c_off"
+}
+
+# Print a command, then run it.
+run() {
+	show "$@"
 	"$@"
 }
 
 # The same for a command line with pipes or redirections.
 run_sh() {
-	printf '%s$ %s%s\n' "$c_cmd" "$1" "$c_off"
+	show "$1"
 	bash -o pipefail -c "$1"
 }
 
@@ -65,6 +70,12 @@ mount_tracefs() {
 	[ -e /sys/kernel/debug/tracing/trace_pipe ] && return 0
 	run mount -t tracefs tracefs /sys/kernel/tracing ||
 		die "cannot mount tracefs at /sys/kernel/tracing: run as root, or ask the machine's admin to mount it"
+}
+
+# trace_pipe takes one reader at a time on recent kernels; say who to stop.
+require_free_trace_pipe() {
+	(exec 3<"$1") 2>/dev/null ||
+		die "$1 is busy: another program reads it (cat, bpftool prog tracelog, ppid --follow); stop it and retry"
 }
 
 # The directory that holds trace_pipe: the modern place first, debugfs second.

@@ -45,3 +45,32 @@ field_of() {
 	awk -v p="$prefix" -v k="$key" 'index($0, p) == 1 {
 		for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }'
 }
+
+# How many programs called NAME the kernel holds, from bpftool's JSON.
+bpftool_prog_count() {
+	bpftool -j prog show | jq --arg n "$1" '[.[] | select(.name == $n)] | length'
+}
+
+# The kernel frees an unpinned program asynchronously: wait up to 5 s for
+# the count of programs called NAME to reach WANT.
+wait_prog_count() {
+	local name=$1 want=$2 i
+	for i in $(seq 50); do
+		[ "$(bpftool_prog_count "$name")" -eq "$want" ] && return 0
+		sleep 0.1
+	done
+	echo "programs called $name: $(bpftool_prog_count "$name"), expected $want" >&2
+	return 1
+}
+
+# Start a reader of trace_pipe that keeps the first N lines matching PATTERN
+# in FILE, for at most 5 s; its pid is in $TRACE_READER.
+start_trace_reader() {
+	local pattern=$1 n=$2 file=$3 dir
+	for dir in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		[ -e "$dir/trace_pipe" ] && break
+	done
+	timeout 5 grep -m "$n" "$pattern" "$dir/trace_pipe" >"$file" &
+	TRACE_READER=$!
+	sleep 0.3
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env bats
+# Lab 04: both loaders, checked with bpftool's view of the kernel, /proc and
+# the shell's own $$, never with the loader's own words.
+
+load helpers
+
+setup() {
+	require_root
+	require_btf
+	require_cmd bpftool
+	require_cmd jq
+	export PIN_DIR=/sys/fs/bpf/btf_core_labs_test_$$
+	BEFORE=$(bpftool_prog_count on_exec)
+}
+
+teardown() {
+	rm -rf "$PIN_DIR"
+	[ -z "${BEFORE:-}" ] || wait_prog_count on_exec "$BEFORE"
+}
+
+load_with() {
+	LOADER=$1 run "$TOP/04-load-and-trace/load.sh"
+}
+
+# The id of the program behind the pinned link, from bpftool.
+pinned_prog_id() {
+	bpftool -j link show pinned "$PIN_DIR/on_exec" | jq '.prog_id'
+}
+
+assert_loaded_once() {
+	assert_success
+	[ -e "$PIN_DIR/on_exec" ] || fail "no pin at $PIN_DIR/on_exec"
+	assert_equal "$(bpftool_prog_count on_exec)" "$((BEFORE + 1))"
+	id=$(pinned_prog_id)
+	assert_equal "$(bpftool -j prog show id "$id" | jq -r '.type + " " + .name')" "tracepoint on_exec"
+}
+
+# Start a uniquely named child from a shell whose pid we know, and check the
+# ppid on_exec printed for it.
+assert_traces_right_ppid() {
+	probe=$BATS_TEST_TMPDIR/t04_$$
+	ln -s "$(type -P true)" "$probe"
+	start_trace_reader "exec t04_$$ " 1 "$BATS_TEST_TMPDIR/trace"
+	parent=$(bash -c 'echo $$; "$1"; :' _ "$probe")
+	wait "$TRACE_READER" || true
+	run cat "$BATS_TEST_TMPDIR/trace"
+	assert_output --regexp "bpf_trace_printk: exec t04_$$ ppid=$parent$"
+}
+
+@test "bpftool loader: one tracepoint program named on_exec, behind the pinned link" {
+	skip_unless "this bpftool cannot autoattach" bash -c 'bpftool prog help 2>&1 | grep -q autoattach'
+	load_with bpftool
+	assert_loaded_once
+	assert_line "\$ bpftool prog loadall build/ppid.bpf.o $PIN_DIR autoattach"
+}
+
+@test "skeleton loader: one tracepoint program named on_exec, behind the pinned link" {
+	load_with skeleton
+	assert_loaded_once
+	assert_line "\$ build/ppid --pin-dir $PIN_DIR"
+}
+
+@test "bpftool loader: a uniquely named process shows up with its real parent's pid" {
+	skip_unless "this bpftool cannot autoattach" bash -c 'bpftool prog help 2>&1 | grep -q autoattach'
+	load_with bpftool
+	assert_success
+	assert_traces_right_ppid
+}
+
+@test "skeleton loader: a uniquely named process shows up with its real parent's pid" {
+	load_with skeleton
+	assert_success
+	assert_traces_right_ppid
+}
+
+@test "loading twice fails with the stated message and leaves the first load alone" {
+	for loader in skeleton bpftool; do
+		[ "$loader" = skeleton ] || bpftool prog help 2>&1 | grep -q autoattach || continue
+		load_with skeleton
+		assert_success
+		first=$(pinned_prog_id)
+		load_with "$loader"
+		assert_failure 1
+		assert_line --partial "already loaded at $PIN_DIR — run 'make lab-05' first"
+		assert_equal "$(pinned_prog_id)" "$first"
+		assert_equal "$(bpftool_prog_count on_exec)" "$((BEFORE + 1))"
+		rm -rf "$PIN_DIR"
+		wait_prog_count on_exec "$BEFORE"
+	done
+}
+
+@test "without autoattach in bpftool, load.sh picks the skeleton and says why" {
+	fake=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$fake"
+	# An old bpftool: the same program, but its help does not list autoattach.
+	printf '#!/bin/sh\n[ "$1 $2" = "prog help" ] && { echo "Usage: bpftool prog load OBJ PATH"; exit 0; }\nexec %s "$@"\n' \
+		"$(command -v bpftool)" >"$fake/bpftool"
+	chmod +x "$fake/bpftool"
+	PATH=$fake:$PATH run "$TOP/04-load-and-trace/load.sh"
+	assert_loaded_once
+	assert_line --partial "loader: skeleton (build/ppid) — this bpftool cannot autoattach"
+	rm -rf "$PIN_DIR"
+	wait_prog_count on_exec "$BEFORE"
+	PATH=$fake:$PATH LOADER=bpftool run "$TOP/04-load-and-trace/load.sh"
+	assert_failure 1
+	assert_output --partial "this bpftool cannot autoattach"
+	[ ! -e "$PIN_DIR" ]
+}
+
+@test "--follow --duration 2 prints our lines, then leaves no program and no pin" {
+	probe=$BATS_TEST_TMPDIR/f04_$$
+	ln -s "$(type -P true)" "$probe"
+	"$BUILD_DIR/ppid" --follow --duration 2 >"$BATS_TEST_TMPDIR/out" 2>/dev/null &
+	follower=$!
+	wait_prog_count on_exec "$((BEFORE + 1))"
+	parent=$(bash -c 'echo $$; "$1"; :' _ "$probe")
+	wait "$follower"
+	run grep "exec f04_$$ " "$BATS_TEST_TMPDIR/out"
+	assert_output --regexp "ppid=$parent$"
+	wait_prog_count on_exec "$BEFORE"
+	[ ! -e "$PIN_DIR" ]
+}
+
+@test "not root: the loader says what it needs, exit 1" {
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$BUILD_DIR/ppid"
+	assert_failure 1
+	assert_output "ppid: needs root or CAP_BPF+CAP_PERFMON: run it with sudo"
+	assert_equal "$(bpftool_prog_count on_exec)" "$BEFORE"
+}
+
+@test "root with every capability dropped: the same message, exit 1" {
+	run setpriv --bounding-set=-all --inh-caps=-all "$BUILD_DIR/ppid" --pin-dir "$PIN_DIR"
+	assert_failure 1
+	assert_output "ppid: needs root or CAP_BPF+CAP_PERFMON: run it with sudo"
+	[ ! -e "$PIN_DIR" ]
+}
+
+@test "not root: load.sh says so, exit 1" {
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$TOP/04-load-and-trace/load.sh"
+	assert_failure 1
+	assert_output "error: loading a BPF program needs root: run it with sudo"
+}
+
+@test "trace.sh checks a ppid against \$\$ and /proc, and restores bpf_stats_enabled" {
+	load_with skeleton
+	assert_success
+	stats=$(sysctl -n kernel.bpf_stats_enabled)
+	run "$TOP/04-load-and-trace/trace.sh"
+	assert_success
+	assert_line --regexp '^✔ traced ppid=[0-9]+'
+	assert_line --regexp '^run_cnt=[0-9]+ run_time_ns=[0-9]+: [0-9]+ ns per exec$'
+	assert_equal "$(sysctl -n kernel.bpf_stats_enabled)" "$stats"
+}

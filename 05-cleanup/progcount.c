@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+/*
+ * progcount: count the BPF programs the kernel holds, by walking their ids.
+ *
+ *   progcount               total
+ *   progcount --name NAME   how many are called NAME
+ *   progcount --list        one line per program: id, type, name
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+static const char *prog = "progcount";
+
+static void usage(void)
+{
+	printf("usage: %s [--name NAME | --list]\n"
+	       "  count the BPF programs loaded in the kernel (needs root or CAP_BPF)\n"
+	       "  --name NAME  count only the programs called NAME\n"
+	       "  --list       print id, type and name of each program\n", prog);
+}
+
+static void usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "%s: %s '%s'; see '%s --help'\n", prog, what, arg, prog);
+}
+
+/*
+ * Fill INFO for program ID. Returns 1 when the program went away between
+ * seeing its id and opening it (it is skipped, not an error), 0 on success,
+ * -errno on failure.
+ */
+static int prog_info(__u32 id, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+	int fd, err = 0;
+
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return errno == ENOENT ? 1 : -errno;
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static void print_prog(const struct bpf_prog_info *info)
+{
+	const char *type = libbpf_bpf_prog_type_str(info->type);
+
+	printf("%u %s %s\n", info->id, type ? type : "unknown", info->name);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	const char *name = NULL;
+	bool list = false;
+	unsigned int count = 0;
+	__u32 id = 0;
+	int opt, err;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":n:lh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			name = optarg;
+			break;
+		case 'l':
+			list = true;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		case ':':
+			usage_error("option needs a value:", argv[optind - 1]);
+			return 2;
+		default:
+			usage_error("unknown option", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage_error("unexpected argument", argv[optind]);
+		return 2;
+	}
+
+	while (bpf_prog_get_next_id(id, &id) == 0) {
+		struct bpf_prog_info info;
+
+		err = prog_info(id, &info);
+		if (err == 1)
+			continue;
+		if (err) {
+			fprintf(stderr, "%s: program id %u: %s\n", prog, id, strerror(-err));
+			return 1;
+		}
+		if (name && strcmp(info.name, name) != 0)
+			continue;
+		if (list)
+			print_prog(&info);
+		count++;
+	}
+	if (errno != ENOENT) {
+		if (errno == EPERM)
+			fprintf(stderr, "%s: needs root or CAP_BPF+CAP_PERFMON to list programs: run it with sudo\n", prog);
+		else
+			fprintf(stderr, "%s: bpf_prog_get_next_id: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	if (!list)
+		printf("%u\n", count);
+	return 0;
+}

@@ -57,4 +57,9 @@ $(BUILD)/%.o: %.c | $(BUILD)
 $(BUILD)/%: $(BUILD)/%.o
 	$(CC) $(LDFLAGS) $^ $(LIBBPF_LIBS) -lelf -lz -o $@
 
+# The same tool with libbpf, libelf and zlib linked in: one file that runs on
+# a machine (or in a VM) with no libraries installed.
+$(BUILD)/%.static: $(BUILD)/%.o
+	$(CC) -static $(LDFLAGS) $^ -lbpf -lelf -lz -o $@
+
 .SECONDARY:

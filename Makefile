@@ -37,7 +37,7 @@ doctor:
 $(BUILD)/btf_inspect $(BUILD)/gen_vmlinux_h $(BUILD)/core_relocs: $(BUILD)/btf_file.o
 $(BUILD)/core_relocs: $(BUILD)/btf_ext.o
 # The loader embeds the lab-03 object through its skeleton.
-$(BUILD)/ppid.o: $(BUILD)/ppid.skel.h
+$(BUILD)/ppid.o $(BUILD)/ppid.static: $(BUILD)/ppid.skel.h
 
 lab-01: $(BUILD)/btf_inspect
 	01-btf-inspect/inspect.sh

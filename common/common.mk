@@ -59,7 +59,8 @@ $(BUILD)/%: $(BUILD)/%.o
 
 # The same tool with libbpf, libelf and zlib linked in: one file that runs on
 # a machine (or in a VM) with no libraries installed.
-$(BUILD)/%.static: $(BUILD)/%.o
-	$(CC) -static $(LDFLAGS) $^ -lbpf -lelf -lz -o $@
+# Never sanitized: the sanitizers' runtimes do not link statically.
+$(BUILD)/%.static: %.c | $(BUILD)
+	$(CC) $(filter-out $(SANFLAGS),$(CFLAGS)) -static $(filter %.c,$^) -lbpf -lelf -lz -o $@
 
 .SECONDARY:

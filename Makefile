@@ -35,7 +35,7 @@ doctor:
 
 # Tools that share the BTF loading code.
 $(BUILD)/btf_inspect $(BUILD)/gen_vmlinux_h $(BUILD)/core_relocs: $(BUILD)/btf_file.o
-$(BUILD)/core_relocs: $(BUILD)/btf_ext.o
+$(BUILD)/core_relocs: $(BUILD)/btf_ext.o $(BUILD)/core_resolve.o
 # The loader embeds the lab-03 object through its skeleton.
 $(BUILD)/ppid.o $(BUILD)/ppid.static: $(BUILD)/ppid.skel.h
 

@@ -20,12 +20,13 @@ static const char *prog = "btf_inspect";
 
 static void usage(void)
 {
-	printf( "usage: %s [--btf PATH] [STRUCT FIELD...]\n"
-		"  without STRUCT: size of the BTF, number of types, types per kind\n"
-		"  with STRUCT FIELD...: byte offset and size of each field; FIELD may be\n"
-		"  dotted (se.vruntime) and is found inside anonymous structs and unions\n"
-		"  --btf PATH  raw BTF or an ELF with a .BTF section (default %s)\n",
-		prog, DEFAULT_BTF_PATH);
+	printf("usage: %s [--btf PATH] [STRUCT FIELD...]\n"
+	       "  without STRUCT: size of the BTF, number of types, types per kind\n"
+	       "  with STRUCT FIELD...: byte offset and size of each field; FIELD may be\n"
+	       "  dotted (se.vruntime) and is found inside anonymous structs and unions\n"
+	       "  --btf PATH  raw BTF or an ELF with a .BTF section\n"
+	       "              (default $BTF_PATH, or %s)\n",
+	       prog, DEFAULT_BTF_PATH);
 }
 
 static const char *kind_name(int kind)
@@ -145,7 +146,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	const char *path = DEFAULT_BTF_PATH;
+	const char *path = kernel_btf_path();
 	struct btf *btf;
 	int opt, err;
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,25 +30,40 @@ void usage_error(const char *prog, int opt, const char *arg)
 		fprintf(stderr, "%s: unknown option '%s'; see '%s --help'\n", prog, arg, prog);
 }
 
-struct btf *btf_file_load(const char *prog, const char *path)
+const char *kernel_btf_path(void)
+{
+	const char *path = getenv("BTF_PATH");
+
+	return path && *path ? path : DEFAULT_BTF_PATH;
+}
+
+int require_regular_file(const char *prog, const char *path)
 {
 	struct stat st;
-	struct btf *btf;
 
 	if (stat(path, &st) || access(path, R_OK)) {
-		if (errno == ENOENT && strcmp(path, DEFAULT_BTF_PATH) == 0)
-			fprintf(stderr, "%s: %s: missing: this kernel was built without "
-				"CONFIG_DEBUG_INFO_BTF; use a kernel that has BTF, or pass --btf FILE\n",
-				prog, path);
-		else
-			fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
-		return NULL;
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "%s: %s: not a regular file; give a raw BTF file or an ELF with a .BTF section\n",
+		fprintf(stderr, "%s: %s: not a regular file\n", prog, path);
+		return -1;
+	}
+	return 0;
+}
+
+struct btf *btf_file_load(const char *prog, const char *path)
+{
+	struct btf *btf;
+
+	if (strcmp(path, kernel_btf_path()) == 0 && access(path, F_OK) && errno == ENOENT) {
+		fprintf(stderr, "%s: %s: missing: this kernel was built without "
+			"CONFIG_DEBUG_INFO_BTF; boot a kernel that has BTF, or pass --btf FILE\n",
 			prog, path);
 		return NULL;
 	}
+	if (require_regular_file(prog, path))
+		return NULL;
 	btf = btf__parse(path, NULL);
 	if (!btf) {
 		char msg[128];
@@ -60,13 +76,18 @@ struct btf *btf_file_load(const char *prog, const char *path)
 	return btf;
 }
 
-int btf_find_member(const struct btf *btf, __u32 type_id, const char *name,
-		    struct btf_field_pos *pos)
+/* Deeper nesting than any real kernel has; it stops a cycle of anonymous members. */
+#define MAX_ANON_DEPTH 32
+
+static int find_member(const struct btf *btf, __u32 type_id, const char *name,
+		       struct btf_field_pos *pos, int depth)
 {
 	const struct btf_type *t = btf__type_by_id(btf, type_id);
 	const struct btf_member *m = btf_members(t);
 	int i;
 
+	if (depth > MAX_ANON_DEPTH)
+		return -ELOOP;
 	for (i = 0; i < btf_vlen(t); i++, m++) {
 		const char *mname = btf__name_by_offset(btf, m->name_off);
 		__s32 mtype = btf__resolve_type(btf, m->type);
@@ -81,7 +102,7 @@ int btf_find_member(const struct btf *btf, __u32 type_id, const char *name,
 		if ((!mname || !*mname) && mt && (btf_is_struct(mt) || btf_is_union(mt))) {
 			struct btf_field_pos inner = *pos;
 
-			if (btf_find_member(btf, mtype, name, &inner) == 0) {
+			if (find_member(btf, mtype, name, &inner, depth + 1) == 0) {
 				inner.bit_offset += btf_member_bit_offset(t, i);
 				*pos = inner;
 				return 0;
@@ -89,4 +110,10 @@ int btf_find_member(const struct btf *btf, __u32 type_id, const char *name,
 		}
 	}
 	return -ENOENT;
+}
+
+int btf_find_member(const struct btf *btf, __u32 type_id, const char *name,
+		    struct btf_field_pos *pos)
+{
+	return find_member(btf, type_id, name, pos, 0);
 }

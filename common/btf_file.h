@@ -7,11 +7,21 @@
 #define DEFAULT_BTF_PATH "/sys/kernel/btf/vmlinux"
 
 /*
+ * Where the running kernel's BTF is: $BTF_PATH when set (the labs' scripts
+ * and doctor honour it too, which is how a kernel without BTF is simulated),
+ * else /sys/kernel/btf/vmlinux.
+ */
+const char *kernel_btf_path(void);
+
+/*
  * Load BTF from a raw BTF file (like /sys/kernel/btf/vmlinux) or from an ELF
  * file with a .BTF section (a vmlinux, a BPF object). On failure print one
  * line to stderr that names the file and the problem, and return NULL.
  */
 struct btf *btf_file_load(const char *prog, const char *path);
+
+/* Refuse directories, devices and the like with one line naming PATH. */
+int require_regular_file(const char *prog, const char *path);
 
 /* Keep libbpf's own messages off stderr unless the user asked for them. */
 void libbpf_quiet(void);

@@ -7,7 +7,7 @@ include common/common.mk
 TOOLS  := btf_inspect gen_vmlinux_h core_relocs ppid progcount
 CHECKS := check-01 check-02 check-03 check-04 check-05 check-06
 
-.PHONY: help all setup doctor labs test clean $(CHECKS) $(CHECKS:check-%=lab-%)
+.PHONY: help all setup doctor labs test fuzz clean $(CHECKS) $(CHECKS:check-%=lab-%)
 
 help:
 	@echo "btf-core-labs: BTF and CO-RE for eBPF, one lab at a time"
@@ -23,6 +23,7 @@ help:
 	@echo "  make test     setup, then every test; make check-NN runs one lab's tests"
 	@echo "  make setup    install what is missing; mount bpffs and tracefs"
 	@echo "  make doctor   check this machine, one line per requirement"
+	@echo "  make fuzz     fuzz the BTF and .BTF.ext parsers (FUZZ_SECONDS=60 each)"
 	@echo "  make clean    remove build output (never pins: that is lab 05's job)"
 
 all: $(addprefix $(BUILD)/,$(TOOLS)) $(BUILD)/vmlinux.h
@@ -55,11 +56,14 @@ labs: setup
 	@for n in 01 02 03 04 05; do $(MAKE) --no-print-directory lab-$$n || exit 1; done
 
 test: setup
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(FUZZERS)
 	@common/run-tests.sh tests/*.bats
 
 $(CHECKS): check-%: all
 	@common/run-tests.sh tests/$*-*.bats
+
+fuzz: $(FUZZERS) $(BUILD)/ppid.bpf.o
+	tests/fuzz/run.sh
 
 clean:
 	rm -rf $(BUILD)

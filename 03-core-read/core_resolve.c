@@ -50,6 +50,30 @@ static void append(char *buf, size_t size, const char *fmt, const char *s, __u32
 		snprintf(buf + len, size - len, fmt, s, n);
 }
 
+static bool is_enum_kind(__u32 kind)
+{
+	return kind == ENUMVAL_EXISTS || kind == ENUMVAL_VALUE;
+}
+
+/* An enumerator relocation's access string is one index into the enum. */
+static int parse_enumerator(const struct btf *btf, const struct btf_type *t, const char *s,
+			    struct core_access *a)
+{
+	char *end;
+	unsigned long idx = strtoul(s, &end, 10);
+
+	if (end == s || *end || !btf_is_any_enum(t) || idx >= btf_vlen(t))
+		return -EINVAL;
+	a->nsteps = 1;
+	a->steps[0].index = idx;
+	a->steps[0].name = btf__name_by_offset(btf, btf_is_enum(t) ? btf_enum(t)[idx].name_off
+							     : btf_enum64(t)[idx].name_off);
+	if (!a->steps[0].name)
+		return -EINVAL;
+	append(a->path, sizeof(a->path), "::%s", a->steps[0].name, 0);
+	return 0;
+}
+
 int core_access_parse(const struct btf *btf, const struct core_relo *r, struct core_access *a)
 {
 	const char *s = r->access;
@@ -62,8 +86,10 @@ int core_access_parse(const struct btf *btf, const struct core_relo *r, struct c
 	if (!t)
 		return -EINVAL;
 	append(a->path, sizeof(a->path), "%s", btf__name_by_offset(btf, t->name_off) ?: "(anon)", 0);
-	if (r->kind >= LOCAL_TYPE_ID && r->kind != ENUMVAL_EXISTS && r->kind != ENUMVAL_VALUE)
-		return 0;
+	if (is_enum_kind(r->kind))
+		return parse_enumerator(btf, t, s, a);
+	if (r->kind >= LOCAL_TYPE_ID)
+		return 0;	/* about the type itself: the access string is just "0" */
 	for (; *s && a->nsteps < CORE_MAX_STEPS; s = *end ? end + 1 : end) {
 		unsigned long idx = strtoul(s, &end, 10);
 		struct step *st = &a->steps[a->nsteps++];
@@ -71,7 +97,7 @@ int core_access_parse(const struct btf *btf, const struct core_relo *r, struct c
 		if (end == s || (*end && *end != ':'))
 			return -EINVAL;
 		st->index = idx;
-		if (a->nsteps == 1 && r->kind != ENUMVAL_EXISTS && r->kind != ENUMVAL_VALUE)
+		if (a->nsteps == 1)
 			continue;	/* the first index steps through the pointer */
 		t = skip_mods(btf, id, &id);
 		if (!t)
@@ -85,10 +111,6 @@ int core_access_parse(const struct btf *btf, const struct core_relo *r, struct c
 			if (st->name)
 				append(a->path, sizeof(a->path), ".%s", st->name, 0);
 			id = m->type;
-		} else if ((btf_is_enum(t) || btf_is_enum64(t)) && idx < btf_vlen(t)) {
-			st->name = btf__name_by_offset(btf, btf_is_enum(t) ? btf_enum(t)[idx].name_off
-							   : btf_enum64(t)[idx].name_off);
-			append(a->path, sizeof(a->path), "::%s", st->name, 0);
 		} else if (btf_is_array(t)) {
 			append(a->path, sizeof(a->path), "%s[%u]", "", idx);
 			id = btf_array(t)->type;
@@ -96,7 +118,7 @@ int core_access_parse(const struct btf *btf, const struct core_relo *r, struct c
 			return -EINVAL;
 		}
 	}
-	return *s ? -EINVAL : 0;
+	return *s || a->nsteps == 0 ? -EINVAL : 0;
 }
 
 /* Replay the access by name on BTF starting from ROOT_ID: the field it reaches. */
@@ -195,6 +217,9 @@ static long long enum_value(const struct btf *btf, __u32 id, const char *name, b
 	const struct btf_type *t = btf__type_by_id(btf, id);
 	int i;
 
+	*found = false;
+	if (!t || !btf_is_any_enum(t))
+		return 0;
 	for (i = 0; i < btf_vlen(t); i++) {
 		bool is32 = btf_is_enum(t);
 		const char *n = btf__name_by_offset(btf, is32 ? btf_enum(t)[i].name_off
@@ -205,7 +230,6 @@ static long long enum_value(const struct btf *btf, __u32 id, const char *name, b
 			return is32 ? btf_enum(t)[i].val : (long long)btf_enum64_value(btf_enum64(t) + i);
 		}
 	}
-	*found = false;
 	return 0;
 }
 

@@ -76,11 +76,16 @@ struct btf *btf_file_load(const char *prog, const char *path)
 	return btf;
 }
 
-/* Deeper nesting than any real kernel has; it stops a cycle of anonymous members. */
+/*
+ * Limits no real kernel comes near, for BTF that is crafted: a cycle of
+ * anonymous members, or members that share one anonymous type many times
+ * over, would otherwise recurse without end or take exponential time.
+ */
 #define MAX_ANON_DEPTH 32
+#define MAX_MEMBER_VISITS (1 << 16)
 
 static int find_member(const struct btf *btf, __u32 type_id, const char *name,
-		       struct btf_field_pos *pos, int depth)
+		       struct btf_field_pos *pos, int depth, int *visits)
 {
 	const struct btf_type *t = btf__type_by_id(btf, type_id);
 	const struct btf_member *m = btf_members(t);
@@ -93,6 +98,8 @@ static int find_member(const struct btf *btf, __u32 type_id, const char *name,
 		__s32 mtype = btf__resolve_type(btf, m->type);
 		const struct btf_type *mt = mtype < 0 ? NULL : btf__type_by_id(btf, mtype);
 
+		if (++*visits > MAX_MEMBER_VISITS)
+			return -ELOOP;
 		if (mname && *mname && strcmp(mname, name) == 0) {
 			pos->bit_offset += btf_member_bit_offset(t, i);
 			pos->bitfield_bits = btf_member_bitfield_size(t, i);
@@ -101,12 +108,14 @@ static int find_member(const struct btf *btf, __u32 type_id, const char *name,
 		}
 		if ((!mname || !*mname) && mt && (btf_is_struct(mt) || btf_is_union(mt))) {
 			struct btf_field_pos inner = *pos;
+			int err = find_member(btf, mtype, name, &inner, depth + 1, visits);
 
-			if (find_member(btf, mtype, name, &inner, depth + 1) == 0) {
+			if (err == 0) {
 				inner.bit_offset += btf_member_bit_offset(t, i);
 				*pos = inner;
-				return 0;
 			}
+			if (err != -ENOENT)
+				return err;
 		}
 	}
 	return -ENOENT;
@@ -115,5 +124,7 @@ static int find_member(const struct btf *btf, __u32 type_id, const char *name,
 int btf_find_member(const struct btf *btf, __u32 type_id, const char *name,
 		    struct btf_field_pos *pos)
 {
-	return find_member(btf, type_id, name, pos, 0);
+	int visits = 0;
+
+	return find_member(btf, type_id, name, pos, 0, &visits);
 }

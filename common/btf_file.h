@@ -36,7 +36,8 @@ struct btf_field_pos {
 /*
  * Find member NAME in the struct/union TYPE_ID, looking inside anonymous
  * struct/union members the way the C compiler does. Adds the member's
- * offset to POS and returns 0, or returns -ENOENT.
+ * offset to POS and returns 0; -ENOENT when there is no such member, -ELOOP
+ * when crafted BTF nests anonymous members past any sane depth or count.
  */
 int btf_find_member(const struct btf *btf, __u32 type_id, const char *name,
 		    struct btf_field_pos *pos);

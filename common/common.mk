@@ -63,4 +63,14 @@ $(BUILD)/%: $(BUILD)/%.o
 $(BUILD)/%.static: %.c | $(BUILD)
 	$(CC) $(filter-out $(SANFLAGS),$(CFLAGS)) -static $(filter %.c,$^) -lbpf -lelf -lz -o $@
 
+# libFuzzer targets for the two parsers that read untrusted files (make fuzz).
+FUZZERS := $(BUILD)/fuzz/fuzz_btf_ext $(BUILD)/fuzz/fuzz_btf_walk
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -I$(COMMON) -I03-core-read $(LIBBPF_CFLAGS)
+
+$(BUILD)/fuzz/fuzz_btf_ext: tests/fuzz/fuzz_btf_ext.c $(COMMON)/btf_file.c 03-core-read/btf_ext.c 03-core-read/core_resolve.c
+$(BUILD)/fuzz/fuzz_btf_walk: tests/fuzz/fuzz_btf_walk.c $(COMMON)/btf_file.c
+$(FUZZERS):
+	mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $^ $(LIBBPF_LIBS) -lelf -lz -o $@
+
 .SECONDARY:

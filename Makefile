@@ -57,6 +57,10 @@ labs: setup
 
 test: setup
 	@$(MAKE) --no-print-directory all $(FUZZERS)
+ifeq ($(SANITIZE),1)
+	@# valgrind runs the plain build; sanitized binaries cannot run under it.
+	@$(MAKE) --no-print-directory all SANITIZE=
+endif
 	@common/run-tests.sh tests/*.bats
 
 $(CHECKS): check-%: all

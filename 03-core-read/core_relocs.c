@@ -139,7 +139,7 @@ static int open_object(struct object *o, const char *obj)
 	}
 	o->btf = btf__parse(obj, NULL);
 	if (!o->btf) {
-		fprintf(stderr, "%s: %s: no usable .BTF section: build the object with clang -g\n", prog, obj);
+		fprintf(stderr, "%s: %s: no readable .BTF section: the object is damaged, or was built without clang -g\n", prog, obj);
 		return 1;
 	}
 	return 0;

@@ -40,9 +40,11 @@ if [ "$loader" = bpftool ]; then
 	step "Load and attach with bpftool; the pin keeps the program alive after bpftool exits"
 	# mkdir is atomic: of two learners loading at once, one gets the directory.
 	mkdir "$PIN_DIR" 2>/dev/null || die "already loaded at $PIN_DIR — run 'make lab-05' first"
+	# Interrupted or failed, bpftool leaves at most the empty directory: remove it.
 	trap 'rmdir "$PIN_DIR" 2>/dev/null || true' EXIT
+	trap 'exit 130' INT TERM
 	run bpftool prog loadall "$BUILD/ppid.bpf.o" "$PIN_DIR" autoattach
-	trap - EXIT
+	trap - EXIT INT TERM
 else
 	step "Load and attach with the skeleton loader; it pins the link the way autoattach does"
 	run "$BUILD/ppid" --pin-dir "$PIN_DIR"

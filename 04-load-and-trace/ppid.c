@@ -246,19 +246,13 @@ static void print_ours(char *buf, size_t len, char *line, size_t *line_len, size
 	fflush(stdout);
 }
 
-static int follow(void)
+static int follow(const char *path)
 {
-	const char *path = find_trace_pipe();
 	double deadline = env.duration ? now() + env.duration : 0;
 	char buf[4096], line[512];
 	size_t line_len = 0;
 	struct pollfd pfd;
 
-	if (!path) {
-		fprintf(stderr, "%s: no trace_pipe: run 'sudo make setup' "
-			"(or: mount -t tracefs tracefs /sys/kernel/tracing)\n", prog);
-		return 1;
-	}
 	pfd.fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (pfd.fd < 0 && errno == EBUSY) {
 		fprintf(stderr, "%s: %s is busy: another program reads it "
@@ -287,6 +281,7 @@ static int follow(void)
 int main(int argc, char **argv)
 {
 	struct ppid *skel = NULL;
+	const char *trace_pipe;
 	bool claimed = false;
 	int err;
 
@@ -295,6 +290,13 @@ int main(int argc, char **argv)
 		return err;
 	if (!has_bpf_privileges()) {
 		fprintf(stderr, "%s: needs root or CAP_BPF+CAP_PERFMON: run it with sudo\n", prog);
+		return 1;
+	}
+	/* libbpf finds the tracepoint's id in tracefs, so attaching needs it too. */
+	trace_pipe = find_trace_pipe();
+	if (!trace_pipe) {
+		fprintf(stderr, "%s: tracefs is not mounted: run 'sudo make setup' "
+			"(or: mount -t tracefs tracefs /sys/kernel/tracing)\n", prog);
 		return 1;
 	}
 	libbpf_set_print(print_libbpf_log);
@@ -316,7 +318,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: ppid__attach: %s\n", prog, strerror(errno));
 		goto out;
 	}
-	err = env.follow ? follow() : pin_link(skel);
+	err = env.follow ? follow(trace_pipe) : pin_link(skel);
 out:
 	/* The pinned link keeps the program attached; everything else goes. */
 	ppid__destroy(skel);

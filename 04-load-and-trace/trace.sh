@@ -14,8 +14,11 @@ pipe=$(tracefs_dir)/trace_pipe
 probe=lab04_$$
 ln -sf "$(type -P sleep)" "$BUILD/$probe"
 stats_before=$(sysctl -n kernel.bpf_stats_enabled)
+reader=
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
+	# An interrupted run must not leave the reader holding trace_pipe.
+	[ -z "$reader" ] || kill "$reader" 2>/dev/null || true
 	rm -f "$BUILD/$probe" "$BUILD/parent.pid" "$BUILD/child.ppid"
 	sysctl -q -w kernel.bpf_stats_enabled="$stats_before"
 }

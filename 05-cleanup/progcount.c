@@ -25,9 +25,11 @@ static void usage(void)
 	       "  --list       print id, type and name of each program\n", prog);
 }
 
-static void usage_error(const char *what, const char *arg)
+static void usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "%s: %s '%s'; see '%s --help'\n", prog, what, arg, prog);
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "; see '%s --help'\n", prog);
 }
 
 /*
@@ -84,15 +86,15 @@ int main(int argc, char **argv)
 			usage();
 			return 0;
 		case ':':
-			usage_error("option needs a value:", argv[optind - 1]);
+			usage_error("option '%s' needs a value", argv[optind - 1]);
 			return 2;
 		default:
-			usage_error("unknown option", argv[optind - 1]);
+			usage_error("unknown option '%s'", argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		usage_error("unexpected argument", argv[optind]);
+		usage_error("unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
 

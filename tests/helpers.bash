@@ -28,6 +28,7 @@ has_cmd() { command -v "$1" >/dev/null 2>&1; }
 require_root() { skip_unless "needs root (run: sudo make test)" is_root; }
 require_btf() { skip_unless "kernel has no BTF at $BTF_PATH" has_btf; }
 require_cmd() { skip_unless "$1 is not installed (run: sudo make setup)" has_cmd "$1"; }
+bpftool_has_autoattach_here() { bpftool prog help 2>&1 | grep -q autoattach; }
 
 # Offset in bytes of a direct member of a struct, read from bpftool's raw
 # dump: the independent source every offset test compares against.

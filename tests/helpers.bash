@@ -55,8 +55,8 @@ bpftool_prog_count() {
 # The kernel frees an unpinned program asynchronously: wait up to 5 s for
 # the count of programs called NAME to reach WANT.
 wait_prog_count() {
-	local name=$1 want=$2 i
-	for i in $(seq 50); do
+	local name=$1 want=$2
+	for _ in $(seq 50); do
 		[ "$(bpftool_prog_count "$name")" -eq "$want" ] && return 0
 		sleep 0.1
 	done
@@ -72,6 +72,7 @@ start_trace_reader() {
 		[ -e "$dir/trace_pipe" ] && break
 	done
 	timeout 5 grep -m "$n" "$pattern" "$dir/trace_pipe" >"$file" &
+	# shellcheck disable=SC2034  # the caller waits on it
 	TRACE_READER=$!
 	sleep 0.3
 }

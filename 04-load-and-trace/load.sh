@@ -19,7 +19,7 @@ case "$loader" in
 		echo "loader: bpftool — 'bpftool prog help' lists autoattach"
 	else
 		loader=skeleton
-		echo "loader: skeleton (build/ppid) — this bpftool cannot autoattach (it needs bpftool 7.2 or newer)"
+		echo "loader: skeleton ($BUILD/ppid) — this bpftool cannot autoattach (it needs bpftool 7.2 or newer)"
 	fi
 	;;
 bpftool)

@@ -48,20 +48,20 @@ assert_traces_right_ppid() {
 }
 
 @test "bpftool loader: one tracepoint program named on_exec, behind the pinned link" {
-	skip_unless "this bpftool cannot autoattach" bash -c 'bpftool prog help 2>&1 | grep -q autoattach'
+	skip_unless "this bpftool cannot autoattach" bpftool_has_autoattach_here
 	load_with bpftool
 	assert_loaded_once
-	assert_line "\$ bpftool prog loadall build/ppid.bpf.o $PIN_DIR autoattach"
+	assert_line "\$ bpftool prog loadall $BUILD_REL/ppid.bpf.o $PIN_DIR autoattach"
 }
 
 @test "skeleton loader: one tracepoint program named on_exec, behind the pinned link" {
 	load_with skeleton
 	assert_loaded_once
-	assert_line "\$ build/ppid --pin-dir $PIN_DIR"
+	assert_line "\$ $BUILD_REL/ppid --pin-dir $PIN_DIR"
 }
 
 @test "bpftool loader: a uniquely named process shows up with its real parent's pid" {
-	skip_unless "this bpftool cannot autoattach" bash -c 'bpftool prog help 2>&1 | grep -q autoattach'
+	skip_unless "this bpftool cannot autoattach" bpftool_has_autoattach_here
 	load_with bpftool
 	assert_success
 	assert_traces_right_ppid
@@ -75,7 +75,7 @@ assert_traces_right_ppid() {
 
 @test "loading twice fails with the stated message and leaves the first load alone" {
 	for loader in skeleton bpftool; do
-		[ "$loader" = skeleton ] || bpftool prog help 2>&1 | grep -q autoattach || continue
+		[ "$loader" = skeleton ] || bpftool_has_autoattach_here || continue
 		load_with skeleton
 		assert_success
 		first=$(pinned_prog_id)
@@ -98,7 +98,7 @@ assert_traces_right_ppid() {
 	chmod +x "$fake/bpftool"
 	PATH=$fake:$PATH run "$TOP/04-load-and-trace/load.sh"
 	assert_loaded_once
-	assert_line --partial "loader: skeleton (build/ppid) — this bpftool cannot autoattach"
+	assert_line --partial "loader: skeleton ($BUILD_REL/ppid) — this bpftool cannot autoattach"
 	rm -rf "$PIN_DIR"
 	wait_prog_count on_exec "$BEFORE"
 	PATH=$fake:$PATH LOADER=bpftool run "$TOP/04-load-and-trace/load.sh"

@@ -15,4 +15,8 @@ skipped=$(grep -c '^ok .* # skip' "$tap")
 passed=$(($(grep -c '^ok ' "$tap") - skipped))
 failed=$(grep -c '^not ok ' "$tap")
 echo "$passed passed, $failed failed, $skipped skipped"
+if [ $((passed + failed + skipped)) -eq 0 ]; then
+	echo "error: no test ran" >&2
+	exit 1
+fi
 [ "$bats_status" -eq 0 ] && [ "$failed" -eq 0 ]

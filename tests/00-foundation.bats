@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# The ground the labs stand on: make's targets, setup, doctor, the test
+# runner's summary line, and what may and may not be in git.
+
+load helpers
+
+# Samples of the test runner run in a clean environment: this run's bats
+# variables, and bats' own libexec at the head of PATH, would confuse them.
+CLEAN_PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+
+@test "make with no target lists every lab and the other targets" {
+	run make -s -C "$TOP"
+	assert_success
+	for target in lab-01 lab-02 lab-03 lab-04 lab-05 lab-06 labs test setup doctor fuzz clean; do
+		assert_output --partial "make $target"
+	done
+}
+
+@test "setup is idempotent: a second run installs nothing and is quick" {
+	require_root
+	"$TOP/common/setup.sh" >/dev/null
+	start=$(date +%s%N)
+	run "$TOP/common/setup.sh"
+	elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+	assert_success
+	refute_output --partial "apt-get"
+	assert_output --partial "setup: all packages present"
+	[ "$elapsed_ms" -lt 5000 ] || fail "second setup took ${elapsed_ms} ms"
+}
+
+@test "the backports source setup wrote reuses the machine's own Debian mirror" {
+	require_root
+	list=/etc/apt/sources.list.d/btf-core-labs-backports.sources
+	skip_unless "setup did not need to add backports here" test -e "$list"
+	uri=$(awk '$1 == "URIs:" { print $2 }' "$list")
+	[ -n "$uri" ]
+	others=$(grep -rlF -- "$uri" /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -vc btf-core-labs)
+	[ "$others" -ge 1 ] || fail "$uri is in no apt source of the machine's own"
+}
+
+@test "no mirror host is written into the repository" {
+	run git -C "$TOP" grep -n -E 'https?://[a-z0-9.-]*(debian|ubuntu)\.(org|com)' -- ':!*.md'
+	assert_failure
+}
+
+@test "doctor: every check ✔ on this machine, each line with a detail" {
+	require_root
+	run "$TOP/common/doctor.sh"
+	assert_success
+	refute_line --partial "✘"
+	for check in privileges kernel "kernel BTF" bpffs tracefs lockdown clang libbpf bpftool bats; do
+		assert_line --regexp "^✔ $check: .+"
+	done
+	assert_line --regexp "^✔ kernel BTF: $BTF_PATH, $(stat -c %s "$BTF_PATH") bytes$"
+	assert_line "✔ libbpf: $(pkg-config --modversion libbpf)"
+}
+
+@test "doctor as a user without privileges: ✘ with the fix, exit 1" {
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$TOP/common/doctor.sh"
+	assert_failure 1
+	assert_line "✘ privileges: neither root nor CAP_BPF+CAP_PERFMON -> run with sudo"
+}
+
+@test "the test runner ends with 'N passed, N failed, N skipped' and fails on a failure" {
+	# printf, not a here-document: bats would take @test lines in this file as its own.
+	printf '%s\n' '@test "passes" { true; }' '@test "fails" { false; }' \
+		'@test "skips" { skip "for the sample"; }' >"$BATS_TEST_TMPDIR/sample.bats"
+	run env -i PATH="$CLEAN_PATH" "$TOP/common/run-tests.sh" "$BATS_TEST_TMPDIR/sample.bats"
+	assert_failure
+	assert_equal "${lines[${#lines[@]} - 1]}" "1 passed, 1 failed, 1 skipped"
+}
+
+@test "under CI=true a would-be skip from the helper is a failure" {
+	printf '%s\n' "load $TOP/tests/helpers" \
+		'@test "needs a missing tool" { require_cmd no-such-tool-anywhere; }' >"$BATS_TEST_TMPDIR/strict.bats"
+	run env -i PATH="$CLEAN_PATH" CI=true "$TOP/common/run-tests.sh" "$BATS_TEST_TMPDIR/strict.bats"
+	assert_failure
+	assert_line "0 passed, 1 failed, 0 skipped"
+	assert_output --partial "not skipped under CI: no-such-tool-anywhere is not installed"
+}
+
+@test "make clean removes the build directory and never a pin" {
+	require_root
+	pin=/sys/fs/bpf/btf_core_labs_clean_$$
+	mkdir "$pin"
+	build=$BATS_TEST_TMPDIR/build
+	mkdir -p "$build" && touch "$build/vmlinux.h"
+	run make -s -C "$TOP" clean BUILD="$build"
+	[ -d "$pin" ]
+	rmdir "$pin"
+	assert_success
+	[ ! -e "$build" ]
+}
+
+@test "nothing generated is tracked by git" {
+	run git -C "$TOP" ls-files -- '*.o' '*vmlinux.h' '*.skel.h' 'build*' 'bench/results.md'
+	assert_output ""
+}
+
+@test "the test runner fails when no test ran" {
+	printf '# no tests here\n' >"$BATS_TEST_TMPDIR/empty.bats"
+	run env -i PATH="$CLEAN_PATH" "$TOP/common/run-tests.sh" "$BATS_TEST_TMPDIR/empty.bats"
+	assert_failure
+	assert_line "0 passed, 0 failed, 0 skipped"
+	assert_line "error: no test ran"
+}

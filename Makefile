@@ -5,9 +5,10 @@
 include common/common.mk
 
 TOOLS  := btf_inspect gen_vmlinux_h core_relocs ppid progcount
-CHECKS := check-01 check-02 check-03 check-04 check-05 check-06
+# check-01 ... one per tests/NN-*.bats file
+CHECKS := $(foreach f,$(wildcard tests/[0-9]*.bats),check-$(firstword $(subst -, ,$(notdir $(f)))))
 
-.PHONY: help all setup doctor labs test fuzz clean $(CHECKS) $(CHECKS:check-%=lab-%)
+.PHONY: help all setup doctor labs test fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
 
 help:
 	@echo "btf-core-labs: BTF and CO-RE for eBPF, one lab at a time"
@@ -42,7 +43,7 @@ $(BUILD)/ppid.o $(BUILD)/ppid.static: $(BUILD)/ppid.skel.h
 
 lab-01: $(BUILD)/btf_inspect
 	01-btf-inspect/inspect.sh
-lab-02: $(BUILD)/gen_vmlinux_h $(BUILD)/vmlinux.h
+lab-02: $(BUILD)/gen_vmlinux_h
 	02-vmlinux-h/gen.sh
 lab-03: $(BUILD)/ppid.bpf.o $(BUILD)/core_relocs $(BUILD)/ppid
 	03-core-read/build.sh

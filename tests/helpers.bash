@@ -1,6 +1,7 @@
 # Shared by every tests/*.bats file: load with `load helpers`.
 # shellcheck shell=bash
 
+bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 

@@ -40,6 +40,7 @@ $(BUILD)/btf_inspect $(BUILD)/gen_vmlinux_h $(BUILD)/core_relocs: $(BUILD)/btf_f
 $(BUILD)/core_relocs: $(BUILD)/btf_ext.o $(BUILD)/core_resolve.o
 # The loader embeds the lab-03 object through its skeleton.
 $(BUILD)/ppid.o $(BUILD)/ppid.static: $(BUILD)/ppid.skel.h
+$(BUILD)/ppid.static: $(COMMON)/cli.c
 
 lab-01: $(BUILD)/btf_inspect
 	01-btf-inspect/inspect.sh

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <bpf/btf.h>
 #include "btf_file.h"
+#include "cli.h"
 
 static const char *prog = "btf_inspect";
 
@@ -160,13 +161,12 @@ int main(int argc, char **argv)
 			usage();
 			return 0;
 		default:
-			usage_error(prog, opt, argv[optind - 1]);
+			getopt_error(prog, opt, argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (argc - optind == 1) {
-		fprintf(stderr, "%s: struct '%s' given without a FIELD; see '%s --help'\n",
-			prog, argv[optind], prog);
+		usage_error(prog, "struct '%s' given without a FIELD", argv[optind]);
 		return 2;
 	}
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include "btf_file.h"
+#include "cli.h"
 
 static const char *prog = "gen_vmlinux_h";
 
@@ -135,12 +136,12 @@ int main(int argc, char **argv)
 			       prog, DEFAULT_BTF_PATH);
 			return 0;
 		default:
-			usage_error(prog, opt, argv[optind - 1]);
+			getopt_error(prog, opt, argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'; see '%s --help'\n", prog, argv[optind], prog);
+		usage_error(prog, "unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
 

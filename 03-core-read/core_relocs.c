@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 #include "btf_ext.h"
 #include "btf_file.h"
+#include "cli.h"
 #include "core_resolve.h"
 
 #ifndef EM_BPF
@@ -198,12 +199,12 @@ int main(int argc, char **argv)
 			       prog, DEFAULT_BTF_PATH);
 			return 0;
 		default:
-			usage_error(prog, opt, argv[optind - 1]);
+			getopt_error(prog, opt, argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, "%s: give exactly one BPF object; see '%s --help'\n", prog, prog);
+		usage_error(prog, "give exactly one BPF object", NULL);
 		return 2;
 	}
 

@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "cli.h"
 #include "ppid.skel.h"
 
 static const char *prog = "ppid";
@@ -65,13 +66,6 @@ static void usage(void)
 	       "  --duration S   with --follow, stop after S seconds\n", prog);
 }
 
-static void usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "%s: ", prog);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "; see '%s --help'\n", prog);
-}
-
 static int parse_args(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -101,27 +95,24 @@ static int parse_args(int argc, char **argv)
 			errno = 0;
 			env.duration = strtol(optarg, &end, 10);
 			if (errno || *end || env.duration <= 0) {
-				usage_error("--duration '%s' is not a positive number of seconds", optarg);
+				usage_error(prog, "--duration '%s' is not a positive number of seconds", optarg);
 				return 2;
 			}
 			break;
 		case 'h':
 			usage();
 			exit(0);
-		case ':':
-			usage_error("option '%s' needs a value", argv[optind - 1]);
-			return 2;
 		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			getopt_error(prog, opt, argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		usage_error("unexpected argument '%s'", argv[optind]);
+		usage_error(prog, "unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
 	if (env.duration && !env.follow) {
-		usage_error("%s only makes sense with --follow", "--duration");
+		usage_error(prog, "--duration only makes sense with --follow", NULL);
 		return 2;
 	}
 	return 0;

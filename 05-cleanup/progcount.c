@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "cli.h"
 
 static const char *prog = "progcount";
 
@@ -23,13 +24,6 @@ static void usage(void)
 	       "  count the BPF programs loaded in the kernel (needs root or CAP_BPF)\n"
 	       "  --name NAME  count only the programs called NAME\n"
 	       "  --list       print id, type and name of each program\n", prog);
-}
-
-static void usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "%s: ", prog);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "; see '%s --help'\n", prog);
 }
 
 /*
@@ -85,16 +79,13 @@ int main(int argc, char **argv)
 		case 'h':
 			usage();
 			return 0;
-		case ':':
-			usage_error("option '%s' needs a value", argv[optind - 1]);
-			return 2;
 		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			getopt_error(prog, opt, argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		usage_error("unexpected argument '%s'", argv[optind]);
+		usage_error(prog, "unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
 

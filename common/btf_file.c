@@ -22,13 +22,6 @@ void libbpf_quiet(void)
 	libbpf_set_print(silent_print);
 }
 
-void usage_error(const char *prog, int opt, const char *arg)
-{
-	if (opt == ':')
-		fprintf(stderr, "%s: option '%s' needs a value; see '%s --help'\n", prog, arg, prog);
-	else
-		fprintf(stderr, "%s: unknown option '%s'; see '%s --help'\n", prog, arg, prog);
-}
 
 const char *kernel_btf_path(void)
 {

@@ -42,10 +42,4 @@ struct btf_field_pos {
 int btf_find_member(const struct btf *btf, __u32 type_id, const char *name,
 		    struct btf_field_pos *pos);
 
-/*
- * Say in one line what was wrong with the command line, for getopt_long
- * run with opterr = 0 and an optstring that starts with ':'.
- */
-void usage_error(const char *prog, int opt, const char *arg);
-
 #endif

@@ -54,7 +54,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/%.o: %.c | $(BUILD)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/%: $(BUILD)/%.o
+$(BUILD)/%: $(BUILD)/%.o $(BUILD)/cli.o
 	$(CC) $(LDFLAGS) $^ $(LIBBPF_LIBS) -lelf -lz -o $@
 
 # The same tool with libbpf, libelf and zlib linked in: one file that runs on

@@ -3,6 +3,7 @@
 #   sudo make test   install what is missing, then run every test
 .DEFAULT_GOAL := help
 include common/common.mk
+include 06-run-everywhere/lab.mk
 
 TOOLS  := btf_inspect gen_vmlinux_h core_relocs ppid progcount
 # check-01 ... one per tests/NN-*.bats file
@@ -53,6 +54,8 @@ lab-04: $(BUILD)/ppid $(BUILD)/progcount
 	04-load-and-trace/trace.sh
 lab-05: $(BUILD)/progcount
 	05-cleanup/cleanup.sh
+lab-06: $(LAB06_DEPS)
+	06-run-everywhere/run.sh
 
 labs: setup
 	@for n in 01 02 03 04 05; do $(MAKE) --no-print-directory lab-$$n || exit 1; done

@@ -1,0 +1,22 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# /init of lab 06's VMs: mount what BPF needs, run both programs through
+# check.sh, print one RESULT line and libbpf's relocation lines, power off.
+/bin/busybox --install -s /bin
+mkdir -p /proc /sys /dev /tmp
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t bpf bpf /sys/fs/bpf
+mount -t tracefs tracefs /sys/kernel/tracing
+# run.sh boots once with "accel_probe" to learn whether KVM works here.
+if grep -qw accel_probe /proc/cmdline; then
+	echo ACCEL_OK
+	poweroff -f
+fi
+core=$(/check.sh /ppid core_child /tmp)
+fixed=$(/check.sh /ppid_fixed fixed_child /tmp)
+echo "RESULT kernel=$(uname -r) $core $fixed"
+sed -n 's/.*relo #[0-9]*: patched insn .*/RELO &/p' /tmp/core_child.log
+grep -h -i -E 'error|fail' /tmp/core_child.log /tmp/fixed_child.log | sed 's/^/LOG /'
+poweroff -f

@@ -1,0 +1,152 @@
+#!/usr/bin/env bats
+# Lab 06: the same object on other real kernels, checked against bpftool's
+# reading of each kernel's BTF and against the parent pid each VM knows.
+
+load helpers
+
+setup_file() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	start=$(date +%s)
+	"$TOP/06-run-everywhere/run.sh" >"$BATS_FILE_TMPDIR/lab06.out" 2>&1 || true
+	echo $(($(date +%s) - start)) >"$BATS_FILE_TMPDIR/seconds"
+}
+
+setup() {
+	require_root
+	require_cmd qemu-system-x86_64
+	require_cmd bpftool
+	WORK=$BUILD_DIR/06
+	RESULTS=$WORK/results.txt
+	[ -s "$RESULTS" ] || { cat "$BATS_FILE_TMPDIR/lab06.out" >&2; fail "lab 06 wrote no results"; }
+	# Each line: kernel=<uname -r> real_parent=<off> tgid=<off> core_ppid=<ok|WRONG> fixed_ppid=<ok|WRONG>
+	OTHERS=$(grep -v "^kernel=$(uname -r) " "$RESULTS")
+}
+
+value() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+
+@test "every result line has exactly the documented form" {
+	run grep -cvE '^kernel=[^ ]+ real_parent=[0-9]+ tgid=[0-9]+ core_ppid=(ok|WRONG) fixed_ppid=(ok|WRONG)$' "$RESULTS"
+	assert_output 0
+}
+
+@test "at least three kernels besides the running one boot and report" {
+	[ "$(wc -l <<<"$OTHERS")" -ge 3 ]
+}
+
+@test "their real_parent offsets are not all equal" {
+	[ "$(grep -o 'real_parent=[0-9]*' <<<"$OTHERS" | sort -u | wc -l)" -ge 2 ]
+}
+
+@test "each kernel's offsets in the table are bpftool's, from that kernel's own BTF" {
+	while read -r line; do
+		label=$(value "$line" kernel)
+		btf=$WORK/kernels/$label.btf
+		[ -s "$btf" ] || fail "no BTF extracted for $label"
+		assert_equal "$(value "$line" real_parent)" "$(bpftool_offset "$btf" task_struct real_parent)"
+		assert_equal "$(value "$line" tgid)" "$(bpftool_offset "$btf" task_struct tgid)"
+	done <<<"$OTHERS"
+}
+
+@test "the CO-RE program traced the right ppid on every kernel" {
+	run grep -c ' core_ppid=ok ' "$RESULTS"
+	assert_output "$(wc -l <"$RESULTS")"
+}
+
+@test "the hard-coded program is right here and WRONG wherever the layout differs" {
+	here=$(grep "^kernel=$(uname -r) " "$RESULTS")
+	assert_equal "$(value "$here" fixed_ppid)" ok
+	while read -r line; do
+		if [ "$(value "$line" real_parent):$(value "$line" tgid)" != "$(value "$here" real_parent):$(value "$here" tgid)" ]; then
+			assert_equal "$(value "$line" fixed_ppid)" WRONG
+		fi
+	done <<<"$OTHERS"
+}
+
+@test "inside each VM, libbpf patched exactly the offline offsets in" {
+	while read -r line; do
+		label=$(value "$line" kernel)
+		console=$WORK/$label.console
+		real_parent=$(bpftool_offset "$WORK/kernels/$label.btf" task_struct real_parent)
+		tgid=$(bpftool_offset "$WORK/kernels/$label.btf" task_struct tgid)
+		run grep -c "RELO .*patched insn #[0-9]* .* -> $real_parent$" "$console"
+		assert_output 1
+		run grep -c "RELO .*patched insn #[0-9]* .* -> $tgid$" "$console"
+		assert_output 1
+	done <<<"$OTHERS"
+}
+
+@test "the hard-coded object carries no CO-RE relocation; the CO-RE one does" {
+	run "$BUILD_DIR/core_relocs" "$WORK/ppid_fixed.bpf.o" --btf "$BTF_PATH"
+	assert_output "$WORK/ppid_fixed.bpf.o: no CO-RE relocation records"
+	run "$BUILD_DIR/core_relocs" "$BUILD_DIR/ppid.bpf.o" --btf "$BTF_PATH"
+	assert_equal "${#lines[@]}" 2
+}
+
+@test "the whole lab took under 3 minutes" {
+	[ "$(cat "$BATS_FILE_TMPDIR/seconds")" -lt 180 ]
+}
+
+@test "a kernel package apt cannot fetch: one message naming it and KERNELS=" {
+	KERNEL_PACKAGES=linux-image-0.0.0-0-none-amd64 run "$TOP/06-run-everywhere/run.sh"
+	assert_failure 1
+	assert_line --partial "error: could not download linux-image-0.0.0-0-none-amd64 with apt-get (no network, or the package is gone): give kernels with KERNELS="
+}
+
+@test "KERNELS= a file that is not readable: one message, exit 1" {
+	KERNELS=$BATS_TEST_TMPDIR/vmlinuz-missing run "$TOP/06-run-everywhere/run.sh"
+	assert_failure 1
+	assert_line "error: KERNELS: cannot read $BATS_TEST_TMPDIR/vmlinuz-missing"
+}
+
+@test "KERNELS= replaces the set: one kernel given, one kernel booted" {
+	images=("$WORK"/kernels/vmlinuz-*)
+	image=${images[0]}
+	KERNELS=$image run "$TOP/06-run-everywhere/run.sh"
+	assert_success
+	assert_equal "$(grep -c '^kernel=' "$WORK/results.txt")" 2
+	assert_line --partial "kernel=${image##*/vmlinuz-} "
+}
+
+@test "SIGINT during the lab: no qemu left running, no initramfs tree left behind" {
+	run timeout -s INT 25 "$TOP/06-run-everywhere/run.sh"
+	sleep 1
+	run pgrep -f "qemu-system-x86_64 .*initramfs.cpio.gz"
+	assert_failure
+	[ ! -e "$WORK/initramfs" ]
+	[ ! -e "$WORK/host" ]
+	run compgen -G "$WORK/kernels/*.deb"
+	assert_failure
+}
+
+@test "extract-btf.sh refuses a file that is not a kernel, in one line" {
+	run "$TOP/06-run-everywhere/extract-btf.sh" /etc/passwd "$BATS_TEST_TMPDIR/out.btf"
+	assert_failure 1
+	assert_output "error: /etc/passwd: not a bzImage (no HdrS header) nor an ELF vmlinux"
+	[ ! -e "$BATS_TEST_TMPDIR/out.btf" ]
+}
+
+# A bzImage as the boot protocol lays it out: HdrS at 0x202, setup_sects at
+# 0x1f1, the payload's offset and length at 0x248 and 0x24c.
+le32() { printf '%b' "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)))"; }
+fake_bzimage() {
+	local payload=$1 out=$2 setup_sects=3
+	truncate -s $(((setup_sects + 1) * 512 + 16)) "$out"
+	printf 'HdrS' | dd of="$out" bs=1 seek=$((0x202)) conv=notrunc status=none
+	le32 "$setup_sects" | head -c 1 | dd of="$out" bs=1 seek=$((0x1f1)) conv=notrunc status=none
+	le32 16 | dd of="$out" bs=1 seek=$((0x248)) conv=notrunc status=none
+	le32 "$(stat -c %s "$payload")" | dd of="$out" bs=1 seek=$((0x24c)) conv=notrunc status=none
+	cat "$payload" >>"$out"
+}
+
+@test "extract-btf.sh reads every payload compression Debian and others use" {
+	head -c 4096 "$BTF_PATH" >"$BATS_TEST_TMPDIR/btf"
+	echo 'int x;' | cc -c -x c - -o "$BATS_TEST_TMPDIR/elf"
+	objcopy --add-section ".BTF=$BATS_TEST_TMPDIR/btf" "$BATS_TEST_TMPDIR/elf"
+	for compress in "xz -c --check=crc32" "zstd -qc" "gzip -c" "lz4 -lc" "bzip2 -c" "xz -c --format=lzma"; do
+		$compress "$BATS_TEST_TMPDIR/elf" >"$BATS_TEST_TMPDIR/payload"
+		fake_bzimage "$BATS_TEST_TMPDIR/payload" "$BATS_TEST_TMPDIR/vmlinuz"
+		run "$TOP/06-run-everywhere/extract-btf.sh" "$BATS_TEST_TMPDIR/vmlinuz" "$BATS_TEST_TMPDIR/out.btf"
+		[ "$status" -eq 0 ] || fail "$compress: $output"
+		cmp "$BATS_TEST_TMPDIR/btf" "$BATS_TEST_TMPDIR/out.btf" || fail "$compress: extracted BTF differs"
+	done
+}

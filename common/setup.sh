@@ -11,7 +11,7 @@ require_root "setup installs packages"
 # One list per purpose, so a learner can see why each package is here.
 debian_build=(clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config make)
 debian_test=(bats bats-support bats-assert shellcheck jq valgrind libclang-rt-14-dev util-linux)
-debian_vm=(qemu-system-x86 busybox-static cpio xz-utils zstd)
+debian_vm=(qemu-system-x86 busybox-static cpio xz-utils zstd lz4 bzip2)
 debian_bench=(hyperfine bpftrace python3-bpfcc time)
 debian_packages=("${debian_build[@]}" "${debian_test[@]}" "${debian_vm[@]}" "${debian_bench[@]}")
 
@@ -66,7 +66,9 @@ setup_debian() {
 	apt_install "${missing[@]}"
 	if ! bpftool_has_autoattach; then
 		if [ "$codename" = bookworm ] && enable_backports "$codename"; then
-			apt_install -t "$codename-backports" bpftool
+			# pkg/suite, not -t: -t would also upgrade unrelated installed packages
+			# built from the same kernel source (linux-perf, linux-libc-dev).
+			apt_install "bpftool/$codename-backports"
 		else
 			apt_install bpftool
 		fi
@@ -83,7 +85,7 @@ setup_ubuntu() {
 setup_fedora() {
 	warn "Fedora support is untested; installing the closest packages"
 	run dnf install -y clang llvm libbpf-devel elfutils-libelf-devel zlib-devel pkgconf make bpftool \
-		bats ShellCheck valgrind compiler-rt qemu-system-x86 busybox cpio xz zstd hyperfine bpftrace bcc-tools time
+		bats ShellCheck valgrind compiler-rt qemu-system-x86 busybox cpio xz zstd lz4 bzip2 hyperfine bpftrace bcc-tools time
 }
 
 os_id=$(. /etc/os-release && echo "${ID:-unknown}")

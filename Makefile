@@ -9,7 +9,7 @@ TOOLS  := btf_inspect gen_vmlinux_h core_relocs ppid progcount
 # check-01 ... one per tests/NN-*.bats file
 CHECKS := $(foreach f,$(wildcard tests/[0-9]*.bats),check-$(firstword $(subst -, ,$(notdir $(f)))))
 
-.PHONY: help all setup doctor labs test fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
+.PHONY: help all setup doctor labs test bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
 
 help:
 	@echo "btf-core-labs: BTF and CO-RE for eBPF, one lab at a time"
@@ -25,10 +25,11 @@ help:
 	@echo "  make test     setup, then every test; make check-NN runs one lab's tests"
 	@echo "  make setup    install what is missing; mount bpffs and tracefs"
 	@echo "  make doctor   check this machine, one line per requirement"
+	@echo "  make bench    time and size the CO-RE tracer next to bpftool, bpftrace, BCC (QUICK=1)"
 	@echo "  make fuzz     fuzz the BTF and .BTF.ext parsers (FUZZ_SECONDS=60 each)"
 	@echo "  make clean    remove build output (never pins: that is lab 05's job)"
 
-all: $(addprefix $(BUILD)/,$(TOOLS)) $(BUILD)/vmlinux.h
+all: $(addprefix $(BUILD)/,$(TOOLS)) $(BUILD)/vmlinux.h $(LAB06_DEPS)
 
 setup:
 	@common/setup.sh
@@ -67,9 +68,16 @@ ifeq ($(SANITIZE),1)
 	@$(MAKE) --no-print-directory all SANITIZE=
 endif
 	@common/run-tests.sh tests/*.bats
+ifneq ($(SANITIZE),1)
+	@echo "Bad input once more, with the tools built with ASan and UBSan:"
+	@$(MAKE) --no-print-directory check-09 SANITIZE=1
+endif
 
-$(CHECKS): check-%: all
+$(CHECKS): check-%: all $(FUZZERS)
 	@common/run-tests.sh tests/$*-*.bats
+
+bench: setup $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf.o
+	bench/bench.sh
 
 fuzz: $(FUZZERS) $(BUILD)/ppid.bpf.o
 	tests/fuzz/run.sh

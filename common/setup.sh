@@ -12,7 +12,7 @@ require_root "setup installs packages"
 debian_build=(clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config make)
 debian_test=(bats bats-support bats-assert shellcheck jq valgrind libclang-rt-14-dev util-linux)
 debian_vm=(qemu-system-x86 busybox-static cpio xz-utils zstd lz4 bzip2)
-debian_bench=(hyperfine bpftrace python3-bpfcc time)
+debian_bench=(bpftrace python3-bpfcc time)
 debian_packages=("${debian_build[@]}" "${debian_test[@]}" "${debian_vm[@]}" "${debian_bench[@]}")
 
 missing_debian_packages() {
@@ -85,7 +85,7 @@ setup_ubuntu() {
 setup_fedora() {
 	warn "Fedora support is untested; installing the closest packages"
 	run dnf install -y clang llvm libbpf-devel elfutils-libelf-devel zlib-devel pkgconf make bpftool \
-		bats ShellCheck valgrind compiler-rt qemu-system-x86 busybox cpio xz zstd lz4 bzip2 hyperfine bpftrace bcc-tools time
+		bats ShellCheck valgrind compiler-rt qemu-system-x86 busybox cpio xz zstd lz4 bzip2 bpftrace bcc-tools time
 }
 
 os_id=$(. /etc/os-release && echo "${ID:-unknown}")

@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# make bench QUICK=1: it runs, its report is well formed, its counts agree
+# with the kernel's, and it leaves nothing loaded. The numbers themselves
+# are noisy and not checked here.
+
+load helpers
+
+setup_file() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	command -v bpftool >/dev/null || return 0
+	bpftool -j prog show | jq length >"$BATS_FILE_TMPDIR/progs.before"
+	sysctl -n kernel.bpf_stats_enabled >"$BATS_FILE_TMPDIR/stats.before"
+	make -C "$TOP" --no-print-directory bench QUICK=1 RESULTS="$BATS_FILE_TMPDIR/results.md" \
+		>"$BATS_FILE_TMPDIR/bench.out" 2>&1
+	echo $? >"$BATS_FILE_TMPDIR/bench.status"
+}
+
+setup() {
+	require_root
+	require_btf
+	require_cmd bpftool
+	require_cmd bpftrace
+	REPORT=$BATS_FILE_TMPDIR/results.md
+}
+
+# The cells of the row for TRACER in the table under "## SECTION...", one per line.
+cells() {
+	awk -v section="## $1" -v row="| $2 |" '
+		index($0, "## ") == 1 { inside = index($0, section) == 1 }
+		inside && index($0, row) == 1 {
+			sub(/^[|] /, ""); sub(/ [|]$/, "")
+			n = split($0, cell, / [|] /)
+			for (i = 1; i <= n; i++) print cell[i]
+			exit
+		}' "$REPORT"
+}
+is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
+
+@test "make bench QUICK=1 succeeds and writes its report" {
+	[ "$(cat "$BATS_FILE_TMPDIR/bench.status")" -eq 0 ] ||
+		fail "make bench failed: $(tail -n 5 "$BATS_FILE_TMPDIR/bench.out")"
+	[ -s "$REPORT" ]
+	run grep -c '^## ' "$REPORT"
+	assert_output 2
+}
+
+@test "the report names the machine, the kernel and the run settings" {
+	run grep -F "kernel $(uname -r);" "$REPORT"
+	assert_success
+	run grep -F "$(nproc) CPU(s)" "$REPORT"
+	assert_success
+	run grep -F "Medians of 1 run(s); burst of 200 execs." "$REPORT"
+	assert_success
+}
+
+@test "every table row has as many cells as its header" {
+	awk -F'|' '/^\|/ { if (!n) n = NF; else if (NF != n) { print "bad row: " $0; bad = 1 } }
+		/^$/ { n = 0 } END { exit bad }' "$REPORT"
+}
+
+@test "both CO-RE loaders and bpftrace have numbers in the start table" {
+	for tracer in "ppid (CO-RE skeleton, dynamic)" "ppid (CO-RE skeleton, static)" "bpftrace one-liner"; do
+		mapfile -t row < <(cells Start "$tracer")
+		assert_equal "${#row[@]}" 5
+		for cell in "${row[@]:1}"; do is_number "$cell" || fail "$tracer: '$cell' is not a number"; done
+	done
+	mapfile -t row < <(cells Start "ppid (CO-RE skeleton, dynamic)")
+	assert_equal "${row[2]}" 1.00
+	assert_equal "${row[4]}" 1.00
+}
+
+@test "the bpftool row has numbers exactly when this bpftool has autoattach" {
+	mapfile -t row < <(cells Start "bpftool prog loadall … autoattach + cat trace_pipe")
+	if bpftool_has_autoattach_here; then
+		is_number "${row[1]}"
+	else
+		[[ ${row[1]} == "cannot run: "*autoattach* ]]
+	fi
+}
+
+@test "the BCC row says why it cannot run wherever this kernel's headers are missing" {
+	mapfile -t row < <(cells Start "BCC (python3-bpfcc)")
+	if [ -d "/lib/modules/$(uname -r)/build" ]; then
+		is_number "${row[1]}"
+	else
+		[[ ${row[1]} == "cannot run: "*headers* ]]
+	fi
+}
+
+@test "the kernel counted at least one program run per exec of the burst" {
+	for tracer in "ppid (CO-RE skeleton, dynamic)" "bpftrace one-liner" "bpftrace, same reads, printing only the marker"; do
+		mapfile -t row < <(cells Running "$tracer")
+		for cell in "${row[@]:1}"; do is_number "$cell" || fail "$tracer: '$cell' is not a number"; done
+		[ "${row[4]}" -ge 200 ] || fail "$tracer: the kernel counted ${row[4]} runs for 200 execs"
+	done
+	mapfile -t row < <(cells Running "no tracer")
+	assert_equal "${row[2]}" 1.00
+	assert_equal "${row[4]}" 0
+}
+
+@test "afterwards: as many programs as before, no pin, statistics switched back" {
+	before=$(cat "$BATS_FILE_TMPDIR/progs.before")
+	for _ in $(seq 50); do
+		[ "$(bpftool -j prog show | jq length)" -eq "$before" ] && break
+		sleep 0.1
+	done
+	assert_equal "$(bpftool -j prog show | jq length)" "$before"
+	run compgen -G "/sys/fs/bpf/btf-core-labs-bench-*"
+	assert_failure
+	assert_equal "$(sysctl -n kernel.bpf_stats_enabled)" "$(cat "$BATS_FILE_TMPDIR/stats.before")"
+	run pgrep -f -e 'ppid(\.static)? --follow' -e '^bpftrace ' -e "ppid_bcc.py"
+	assert_failure
+}
+
+@test "trace_pipe busy: one message naming it, nothing run" {
+	start_trace_reader "never matches this line" 1 /dev/null
+	run "$TOP/bench/bench.sh"
+	kill "$TRACE_READER" 2>/dev/null || true
+	assert_failure 1
+	assert_output --regexp '^error: /sys/kernel(/debug)?/tracing/trace_pipe is busy: .*stop it and retry$'
+}
+
+@test "RUNS that is not a number: one message, exit 1" {
+	RUNS=five run "$TOP/bench/bench.sh"
+	assert_failure 1
+	assert_output "error: RUNS and BURST must be positive whole numbers (got RUNS=five BURST=2000)"
+}
+
+@test "not root: one message and the next step" {
+	require_cmd setpriv
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$TOP/bench/bench.sh"
+	assert_failure 1
+	assert_output "error: loading BPF programs and reading their run-time statistics needs root: run it with sudo"
+}

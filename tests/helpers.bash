@@ -11,6 +11,7 @@ BTF_PATH=${BTF_PATH:-/sys/kernel/btf/vmlinux}
 export TOP BUILD_DIR BTF_PATH
 # The build dir as the lab scripts print it (they run from the top).
 BUILD_REL=$(realpath -m --relative-to="$TOP" "$BUILD_DIR")
+export BUILD_REL
 
 # A skip must never hide a step in CI: under CI=true (run-tests.sh exports
 # BTF_LABS_STRICT=1) every would-be skip fails the test with its reason.

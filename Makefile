@@ -69,8 +69,14 @@ ifeq ($(SANITIZE),1)
 endif
 	@common/run-tests.sh tests/*.bats
 ifneq ($(SANITIZE),1)
+ifeq ($(CI),true)
+	@echo "CI: every test again with the tools built with ASan and UBSan, then each fuzzer for 30 s"
+	@$(MAKE) --no-print-directory test SANITIZE=1
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
+else
 	@echo "Bad input once more, with the tools built with ASan and UBSan:"
 	@$(MAKE) --no-print-directory check-09 SANITIZE=1
+endif
 endif
 
 $(CHECKS): check-%: all $(FUZZERS)

@@ -45,7 +45,7 @@ step "What differs, line by line"
 run_sh "diff $unsorted $gen | grep -c '^[<>]' || true"
 ksym=$(grep -c '__ksym;$' "$unsorted" || true)
 void_params=$(diff "$unsorted" "$gen" | grep -c '^<.*(void)' || true)
-bpftool_version=$(bpftool version | head -n 1)
+bpftool_version=$(bpftool version | sed -n 1p)
 bpftool_libbpf=$(bpftool version | sed -n 's/^using libbpf //p')
 echo "  $ksym lines: $bpftool_version declares the kernel's kfuncs as 'extern ... __weak __ksym;'"
 echo "    and defines the __ksym and __weak macros they use; btf_dump prints types only"

@@ -16,7 +16,7 @@ step "The object carries its own BTF (.BTF) and the relocation records (.BTF.ext
 run_sh "llvm-objdump -h $obj | grep -E 'BTF|tracepoint'"
 
 step "The instructions: clang wrote this build machine's offsets as placeholders"
-run_sh "llvm-objdump -d --no-show-raw-insn $obj | grep -E '^ +[0-9]+:' | head -n 16"
+run_sh "llvm-objdump -d --no-show-raw-insn $obj | grep -E '^ +[0-9]+:' | sed -n 1,16p"
 
 step "The relocation records, resolved against this kernel's BTF"
 run "$BUILD/core_relocs" "$obj" --btf "$BTF_PATH"

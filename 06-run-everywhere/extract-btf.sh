@@ -12,7 +12,7 @@ bzimage=$1 out=$2
 
 u8() { od -An -tu1 -j "$1" -N1 "$bzimage" | tr -d ' '; }
 u32() { od -An -tu4 -j "$1" -N4 "$bzimage" | tr -d ' '; }
-magic() { tail -c +"$(($1 + 1))" "$bzimage" | head -c "$2" | od -An -tx1 | tr -d ' \n'; }
+magic() { od -An -tx1 -j "$1" -N "$2" "$bzimage" | tr -d ' \n'; }
 
 vmlinux=$out.vmlinux
 trap 'rm -f "$vmlinux"' EXIT

@@ -184,7 +184,7 @@ step "Time from start to the first traced exec, and peak memory ($runs run(s) ea
 start_tracers=(ppid ppid.static bpftool bpftrace bcc)
 for name in "${start_tracers[@]}"; do
 	if [ "$name" = bpftool ] && ! bpftool_has_autoattach; then
-		why_not[$name]="this bpftool ($(bpftool version | head -n 1)) has no autoattach; bpftool 7.5+ does"
+		why_not[$name]="this bpftool ($(bpftool version | sed -n 1p)) has no autoattach; bpftool 7.5+ does"
 		continue
 	fi
 	show "$(tracer_command "$name")"
@@ -208,10 +208,10 @@ report() {
 	local name base
 	echo "# btf-core-labs benchmark"
 	echo
-	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPU(s) $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1),"
-	echo "kernel $(uname -r); clang $(clang --version | sed -n 's/.*version \([0-9.]*\).*/\1/p' | head -n 1)," \
-		"libbpf $(pkg-config --modversion libbpf), $(bpftool version | head -n 1)," \
-		"$(bpftrace --version 2>/dev/null | head -n 1), BCC $(dpkg-query -W -f '${Version}' python3-bpfcc 2>/dev/null || echo '?')."
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPU(s) $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p),"
+	echo "kernel $(uname -r); clang $(clang --version | sed -n 's/.*version \([0-9.]*\).*/\1/p' | sed -n 1p)," \
+		"libbpf $(pkg-config --modversion libbpf), $(bpftool version | sed -n 1p)," \
+		"$(bpftrace --version 2>/dev/null | sed -n 1p), BCC $(dpkg-query -W -f '${Version}' python3-bpfcc 2>/dev/null || echo '?')."
 	echo "Medians of $runs run(s); burst of $burst execs."
 	echo
 	echo "## Start: from launch to the first traced exec"

@@ -73,8 +73,8 @@ tool_version() {
 	local cmd=$1
 	command -v "$cmd" >/dev/null || { echo "not installed"; return 1; }
 	case "$cmd" in
-	clang) clang --version | head -n 1 ;;
-	bpftool) bpftool version | head -n 1 ;;
+	clang) clang --version | sed -n 1p ;;
+	bpftool) bpftool version | sed -n 1p ;;
 	bats) bats --version ;;
 	esac
 }

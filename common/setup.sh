@@ -42,7 +42,7 @@ debian_archive_uri() {
 enable_backports() {
 	local codename=$1 list=/etc/apt/sources.list.d/btf-core-labs-backports.sources uri
 	grep -rqs -- "$codename-backports" /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0
-	uri=$(debian_archive_uri "$codename" | head -n 1)
+	uri=$(debian_archive_uri "$codename" | sed -n 1p)
 	if [ -z "$uri" ]; then
 		warn "no Debian '$codename' apt source found to derive $codename-backports from; keeping the stock bpftool"
 		return 1

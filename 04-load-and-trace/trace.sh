@@ -13,6 +13,7 @@ pipe=$(tracefs_dir)/trace_pipe
 # trace_pipe: a symlink's name becomes the comm of what is exec'd through it.
 probe=lab04_$$
 ln -sf "$(type -P sleep)" "$BUILD/$probe"
+own_bpf_stats
 stats_before=$(sysctl -n kernel.bpf_stats_enabled)
 reader=
 # shellcheck disable=SC2317  # called by the EXIT trap

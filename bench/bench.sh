@@ -13,6 +13,7 @@ mount_bpffs
 mount_tracefs
 trace_pipe=$(tracefs_dir)/trace_pipe
 require_free_trace_pipe "$trace_pipe"
+require_no_lab04_program
 
 if [ -n "${QUICK:-}" ]; then
 	runs=1 burst=200
@@ -35,6 +36,7 @@ mkdir -p "$work"
 marker=$work/bench_marker
 ln -sf "$(type -P true)" "$marker"
 
+own_bpf_stats
 stats_before=$(sysctl -n kernel.bpf_stats_enabled)
 wrapper=
 # shellcheck disable=SC2317  # called by the EXIT trap
@@ -48,7 +50,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# A / B to two decimals, or "-" when either is missing.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 now_ns() { date +%s%N; }
 
 # Each tracer is a command that attaches on_exec's equivalent and prints
@@ -77,7 +80,8 @@ start_tracer() {
 	wrapper=$!
 	deadline=$(($(now_ns) + 60000000000))
 	until grep -q "exec bench_marker ppid=" "$work/$name.out"; do
-		kill -0 "$wrapper" 2>/dev/null || { wait "$wrapper" || true; wrapper=; return 1; }
+		# Exited by itself: bpftool may have pinned and attached before cat failed.
+		kill -0 "$wrapper" 2>/dev/null || { wait "$wrapper" || true; wrapper=; rm -rf "$pin_dir"; return 1; }
 		[ "$(now_ns)" -lt "$deadline" ] || { stop_tracer; return 1; }
 		"$marker"
 		sleep 0.01
@@ -120,7 +124,9 @@ measure_start() {
 	rss_mb[$name]=$(printf '%s\n' "${sizes[@]}" | median | awk '{ printf "%.1f", $1 / 1024 }')
 }
 
-# The ids of the tracepoint programs loaded since BEFORE (a list of ids).
+# The ids of the tracepoint programs loaded since BEFORE (a JSON list of
+# ids): the tracer's. (bpftool cannot always tell which process holds a
+# program, so this relies on nobody else loading one meanwhile.)
 new_tracepoint_ids() {
 	bpftool -j prog show | jq -r --argjson before "$1" \
 		'.[] | select(.type == "tracepoint" and (.id | IN($before[]) | not)) | .id'
@@ -131,7 +137,9 @@ loaded_ids() { bpftool -j prog show | jq -c '[.[].id]'; }
 bpf_stats() {
 	local total_ns=0 total_cnt=0 id
 	for id in $1; do
-		read -r ns cnt < <(bpftool -j prog show id "$id" | jq -r '"\(.run_time_ns // 0) \(.run_cnt // 0)"')
+		# A program gone meanwhile (not ours after all) counts for nothing.
+		read -r ns cnt < <(bpftool -j prog show id "$id" 2>/dev/null | jq -r '"\(.run_time_ns // 0) \(.run_cnt // 0)"' || true) ||
+			ns=0 cnt=0
 		total_ns=$((total_ns + ns)) total_cnt=$((total_cnt + cnt))
 	done
 	echo "$total_ns $total_cnt"
@@ -221,8 +229,8 @@ report() {
 	base=ppid
 	for name in "${start_tracers[@]}"; do
 		if [ -n "${first_ms[$name]:-}" ]; then
-			echo "| $(label_of "$name") | ${first_ms[$name]} | $(ratio "${first_ms[$name]}" "${first_ms[$base]}")" \
-				"| ${rss_mb[$name]} | $(ratio "${rss_mb[$name]}" "${rss_mb[$base]}") |"
+			echo "| $(label_of "$name") | ${first_ms[$name]} | $(ratio "${first_ms[$name]}" "${first_ms[$base]:-}")" \
+				"| ${rss_mb[$name]} | $(ratio "${rss_mb[$name]}" "${rss_mb[$base]:-}") |"
 		else
 			echo "| $(label_of "$name") | cannot run: ${why_not[$name]:-unknown} | | | |"
 		fi

@@ -78,6 +78,21 @@ require_free_trace_pipe() {
 		die "$1 is busy: another program reads it (cat, bpftool prog tracelog, ppid --follow); stop it and retry"
 }
 
+# Lab 04's program prints "exec <comm> ppid=<n>" into the same trace_pipe:
+# a run that looks for such lines must not start while it is loaded.
+require_no_lab04_program() {
+	[ -z "$(bpftool prog show name on_exec 2>/dev/null)" ] ||
+		die "a program called on_exec is still loaded (lab 04's, pinned under $PIN_DIR?) and its lines would mix with this run's: run 'sudo make lab-05' first"
+}
+
+# kernel.bpf_stats_enabled is one switch for the whole machine: one script
+# at a time may turn it on and put it back. The lock goes when we exit.
+own_bpf_stats() {
+	exec 8>/run/btf-core-labs-bpf-stats.lock
+	flock -n 8 ||
+		die "another run is measuring with kernel.bpf_stats_enabled (lab 04's trace.sh or make bench): wait for it to finish, then retry"
+}
+
 # The directory that holds trace_pipe: the modern place first, debugfs second.
 tracefs_dir() {
 	local d

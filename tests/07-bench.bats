@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# make bench QUICK=1: it runs, its report is well formed, its counts agree
-# with the kernel's, and it leaves nothing loaded. The numbers themselves
-# are noisy and not checked here.
+# make bench QUICK=1: it runs, its report is well formed, it measured the
+# programs the workload ran (the kernel counted a run for each exec the
+# burst made), and it leaves nothing loaded. Timings are noisy and are only
+# checked for being numbers.
 
 load helpers
 
@@ -64,9 +65,6 @@ is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 		assert_equal "${#row[@]}" 5
 		for cell in "${row[@]:1}"; do is_number "$cell" || fail "$tracer: '$cell' is not a number"; done
 	done
-	mapfile -t row < <(cells Start "ppid (CO-RE skeleton, dynamic)")
-	assert_equal "${row[2]}" 1.00
-	assert_equal "${row[4]}" 1.00
 }
 
 @test "the bpftool row has numbers exactly when this bpftool has autoattach" {
@@ -79,6 +77,7 @@ is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 }
 
 @test "the BCC row says why it cannot run wherever this kernel's headers are missing" {
+	skip_unless "python3-bpfcc is not installed (run: sudo make setup)" /usr/bin/python3 -c 'import bcc'
 	mapfile -t row < <(cells Start "BCC (python3-bpfcc)")
 	if [ -d "/lib/modules/$(uname -r)/build" ]; then
 		is_number "${row[1]}"
@@ -94,8 +93,7 @@ is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 		[ "${row[4]}" -ge 200 ] || fail "$tracer: the kernel counted ${row[4]} runs for 200 execs"
 	done
 	mapfile -t row < <(cells Running "no tracer")
-	assert_equal "${row[2]}" 1.00
-	assert_equal "${row[4]}" 0
+	is_number "${row[1]}"
 }
 
 @test "afterwards: as many programs as before, no pin, statistics switched back" {
@@ -108,8 +106,18 @@ is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 	run compgen -G "/sys/fs/bpf/btf-core-labs-bench-*"
 	assert_failure
 	assert_equal "$(sysctl -n kernel.bpf_stats_enabled)" "$(cat "$BATS_FILE_TMPDIR/stats.before")"
-	run pgrep -f -e 'ppid(\.static)? --follow' -e '^bpftrace ' -e "ppid_bcc.py"
-	assert_failure
+	run pgrep -f 'ppid(\.static)? --follow|^bpftrace |ppid_bcc\.py|^cat .*trace_pipe'
+	assert_failure 1
+}
+
+@test "lab 04's program still loaded: bench refuses, since its lines would mix in" {
+	run "$BUILD_DIR/ppid" --pin-dir "/sys/fs/bpf/btf_core_labs_test_$$"
+	assert_success
+	run "$TOP/bench/bench.sh"
+	rm -rf "/sys/fs/bpf/btf_core_labs_test_$$"
+	assert_failure 1
+	assert_output --partial "error: a program called on_exec is still loaded"
+	assert_output --partial "run 'sudo make lab-05' first"
 }
 
 @test "trace_pipe busy: one message naming it, nothing run" {
@@ -118,6 +126,17 @@ is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 	kill "$TRACE_READER" 2>/dev/null || true
 	assert_failure 1
 	assert_output --regexp '^error: /sys/kernel(/debug)?/tracing/trace_pipe is busy: .*stop it and retry$'
+}
+
+@test "another run measuring with bpf_stats_enabled: one message, the sysctl untouched" {
+	before=$(sysctl -n kernel.bpf_stats_enabled)
+	exec 9>/run/btf-core-labs-bpf-stats.lock
+	flock -n 9
+	run "$TOP/bench/bench.sh"
+	exec 9>&-
+	assert_failure 1
+	assert_output "error: another run is measuring with kernel.bpf_stats_enabled (lab 04's trace.sh or make bench): wait for it to finish, then retry"
+	assert_equal "$(sysctl -n kernel.bpf_stats_enabled)" "$before"
 }
 
 @test "RUNS that is not a number: one message, exit 1" {

@@ -4,6 +4,7 @@
  *
  *   btf_inspect [--btf PATH]                 size, type count, types per kind
  *   btf_inspect [--btf PATH] STRUCT FIELD... offset and size of each field
+ *   btf_inspect [--btf PATH] STRUCT @BYTE    the member that holds that byte
  *
  * PATH is raw BTF (default: /sys/kernel/btf/vmlinux) or an ELF with .BTF.
  */
@@ -24,7 +25,8 @@ static void usage(void)
 	printf("usage: %s [--btf PATH] [STRUCT FIELD...]\n"
 	       "  without STRUCT: size of the BTF, number of types, types per kind\n"
 	       "  with STRUCT FIELD...: byte offset and size of each field; FIELD may be\n"
-	       "  dotted (se.vruntime) and is found inside anonymous structs and unions\n"
+	       "  dotted (se.vruntime) and is found inside anonymous structs and unions;\n"
+	       "  @BYTE (@1280) names the member of STRUCT that holds that byte instead\n"
 	       "  --btf PATH  raw BTF or an ELF with a .BTF section\n"
 	       "              (default $BTF_PATH, or %s)\n",
 	       prog, DEFAULT_BTF_PATH);
@@ -112,6 +114,39 @@ static int resolve_path(const struct btf *btf, __u32 struct_id, const char *snam
 	return err;
 }
 
+/* Which direct member of STRUCT_ID holds byte SPEC ("@1280"): what a
+ * program reading at a hard-coded offset gets on this kernel. */
+static int print_member_at(const struct btf *btf, __u32 struct_id, const char *sname,
+			   const char *spec)
+{
+	const struct btf_type *t = btf__type_by_id(btf, struct_id);
+	const struct btf_member *m = btf_members(t);
+	unsigned long long at;
+	char *end;
+	int i;
+
+	errno = 0;
+	at = strtoull(spec + 1, &end, 10);
+	if (errno || end == spec + 1 || *end || spec[1] == '-') {
+		fprintf(stderr, "%s: '%s' is not @BYTE (a byte offset such as @1280)\n", prog, spec);
+		return 1;
+	}
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		unsigned long long start = btf_member_bit_offset(t, i) / 8;
+		__s64 size = btf__resolve_size(btf, m->type);
+		const char *name = btf__name_by_offset(btf, m->name_off);
+
+		if (size <= 0 || at < start || at - start >= (unsigned long long)size)
+			continue;
+		printf("%s%s in %s offset=%llu size=%lld\n", sname, spec,
+		       name && *name ? name : "(anon)", start, (long long)size);
+		return 0;
+	}
+	fprintf(stderr, "%s: no member of %s holds byte %llu (padding, or past its %u bytes)\n",
+		prog, sname, at, t->size);
+	return 1;
+}
+
 static int print_fields(const struct btf *btf, const char *path, const char *sname,
 			char **fields, int nfields)
 {
@@ -126,6 +161,10 @@ static int print_fields(const struct btf *btf, const char *path, const char *sna
 		struct btf_field_pos pos;
 		__s64 size;
 
+		if (fields[i][0] == '@') {
+			err |= print_member_at(btf, struct_id, sname, fields[i]);
+			continue;
+		}
 		if (resolve_path(btf, struct_id, sname, fields[i], &pos)) {
 			err = 1;
 			continue;

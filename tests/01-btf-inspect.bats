@@ -83,6 +83,24 @@ setup() {
 	assert_output --regexp "^task_struct\.$field offset=$((bits / 8)) size=[0-9]+ bit_offset=$bits bits=$width$"
 }
 
+@test "@BYTE names the member bpftool places at that byte" {
+	real_parent=$(bpftool_offset "$BTF_PATH" task_struct real_parent)
+	for at in 0 "$real_parent" $((real_parent + 7)) $((real_parent - 1)); do
+		run "$TOOL" task_struct "@$at"
+		assert_success
+		assert_output --regexp "^task_struct@$at in $(bpftool_member_at "$BTF_PATH" task_struct "$at") offset=[0-9]+ size=[0-9]+$"
+	done
+}
+
+@test "@BYTE that is not a number, or past the struct: one line, exit 1" {
+	run "$TOOL" task_struct @x
+	assert_failure 1
+	assert_output "btf_inspect: '@x' is not @BYTE (a byte offset such as @1280)"
+	run "$TOOL" task_struct @10000000
+	assert_failure 1
+	assert_output --regexp "^btf_inspect: no member of task_struct holds byte 10000000 \(padding, or past its [0-9]+ bytes\)$"
+}
+
 @test "an ELF with a .BTF section works as --btf" {
 	obj=$BATS_TEST_TMPDIR/pair.o
 	printf 'struct pair { int first; long second; } p;\n' | clang -g -target bpf -c -x c - -o "$obj"

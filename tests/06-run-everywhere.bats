@@ -62,16 +62,6 @@ value() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 	done <<<"$OTHERS"
 }
 
-# The member of STRUCT in BTF whose bytes include byte OFFSET, from bpftool.
-bpftool_member_at() {
-	local btf=$1 struct=$2 offset=$3
-	bpftool btf dump file "$btf" | awk -v s="'$struct'" -v at="$offset" '
-		$2 == "STRUCT" && $3 == s { inside = 1; next }
-		/^\[/ { inside = 0 }
-		inside { sub("bits_offset=", "", $3); if ($3 / 8 <= at) { name = $1 } }
-		END { gsub("\047", "", name); print name }'
-}
-
 @test "the hard-coded build printed 0 elsewhere: it read zeros inside cpus_mask, as the README says" {
 	here=$(grep "^kernel=$(uname -r) " "$RESULTS")
 	while read -r line; do

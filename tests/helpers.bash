@@ -44,6 +44,17 @@ bpftool_offset() {
 		inside && $1 == f { sub("bits_offset=", "", $3); print $3 / 8; exit }'
 }
 
+# The direct member of a struct whose bytes include byte OFFSET: the last
+# one that starts at or before it, in bpftool's raw dump.
+bpftool_member_at() {
+	local btf=$1 struct=$2 offset=$3
+	bpftool btf dump file "$btf" | awk -v s="'$struct'" -v at="$offset" '
+		$2 == "STRUCT" && $3 == s { inside = 1; next }
+		/^\[/ { inside = 0 }
+		inside { sub("bits_offset=", "", $3); if ($3 / 8 <= at) { name = $1 } }
+		END { gsub("\047", "", name); print name }'
+}
+
 # Value of KEY=VALUE in the line of stdin that starts with PREFIX.
 field_of() {
 	local prefix=$1 key=$2

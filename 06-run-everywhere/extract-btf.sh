@@ -41,5 +41,8 @@ else
 fi
 [ "$(od -An -tx1 -N4 "$vmlinux" | tr -d ' ')" = 7f454c46 ] ||
 	{ echo "error: $bzimage: the payload did not decompress to an ELF vmlinux" >&2; exit 1; }
-llvm-objcopy --dump-section ".BTF=$out" "$vmlinux" /dev/null 2>/dev/null ||
+sections=$(llvm-readelf -S --wide "$vmlinux")
+grep -q ' \.BTF ' <<<"$sections" ||
 	{ echo "error: $bzimage: the kernel has no .BTF section (built without CONFIG_DEBUG_INFO_BTF)" >&2; exit 1; }
+llvm-objcopy --dump-section ".BTF=$out" "$vmlinux" /dev/null ||
+	{ echo "error: $bzimage: could not copy its .BTF section to $out (llvm-objcopy's message is above)" >&2; exit 1; }

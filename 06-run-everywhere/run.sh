@@ -9,15 +9,17 @@ require_root "loading BPF programs on this machine, for the running kernel's row
 require_btf
 mount_bpffs
 mount_tracefs
+require_no_lab04_program
 
 work=$BUILD/06
 cache=$work/kernels
 mkdir -p "$cache"
+rm -f "$work/results.txt" "$work"/*.console
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
-	# A VM runs inside a pipeline's subshell: find it by the initramfs it boots.
-	pkill -f "qemu-system-x86_64 .*-initrd $work/initramfs.cpio.gz" 2>/dev/null || true
-	rm -rf "$work/host" "$work/initramfs" "$cache"/*.deb
+	# A VM runs inside a pipeline's subshell, which records its pid.
+	[ ! -s "$work/qemu.pid" ] || kill "$(cat "$work/qemu.pid")" 2>/dev/null || true
+	rm -rf "$work/host" "$work/initramfs" "$work/qemu.pid" "$cache"/*.deb "$cache"/*.tmp
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -47,7 +49,9 @@ fetch_kernel() {
 	# As root, apt's download sandbox user could not write here; we are root anyway.
 	(cd "$cache" && run apt-get download -q -o APT::Sandbox::User=root "$pkg") ||
 		die "could not download $pkg with apt-get (no network, or the package is gone): give kernels with KERNELS=\"/boot/vmlinuz-X /path/vmlinuz-Y\""
-	run_sh "dpkg-deb --fsys-tarfile $cache/${pkg}_*.deb | tar -xO --wildcards './boot/vmlinuz-*' > $cache/vmlinuz-$label"
+	run_sh "dpkg-deb --fsys-tarfile $cache/${pkg}_*.deb | tar -xO --wildcards './boot/vmlinuz-*' > $cache/vmlinuz-$label.tmp"
+	# Only a complete kernel enters the cache.
+	mv "$cache/vmlinuz-$label.tmp" "$cache/vmlinuz-$label"
 	rm -f "$cache/${pkg}"_*.deb
 }
 
@@ -75,10 +79,20 @@ for i in "${!labels[@]}"; do
 	[ -s "$btf" ] || run 06-run-everywhere/extract-btf.sh "${images[$i]}" "$btf"
 done
 
+# The offset of task_struct's FIELD in the kernel whose BTF is BTF.
+offset_in() { "$BUILD/btf_inspect" --btf "$1" task_struct "$2" | sed 's/.*offset=\([0-9]*\).*/\1/'; }
+# This machine's, which the hard-coded build has frozen in.
+real_parent_here=$(offset_in "$BTF_PATH" real_parent)
+
 step "The same object, resolved against each kernel: other offsets"
 for label in "${labels[@]}"; do
 	run "$BUILD/btf_inspect" --btf "$cache/$label.btf" task_struct real_parent tgid
 	run "$BUILD/core_relocs" "$BUILD/ppid.bpf.o" --btf "$cache/$label.btf"
+done
+
+step "What the hard-coded build reads there instead: byte $real_parent_here, this machine's real_parent"
+for label in "${labels[@]}"; do
+	run "$BUILD/btf_inspect" --btf "$cache/$label.btf" task_struct "@$real_parent_here"
 done
 
 step "Live: an initramfs with busybox, both loaders (linked statically) and check.sh"
@@ -98,7 +112,9 @@ boot() {
 	timeout --foreground -k 2 "$limit" qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m 1024 \
 		-nographic -no-reboot -kernel "$image" -initrd "$work/initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1 quiet $extra" </dev/null 2>&1 &
+	echo $! >"$work/qemu.pid"
 	wait $! || true
+	rm -f "$work/qemu.pid"
 }
 
 accel=tcg
@@ -106,13 +122,15 @@ accel=tcg
 if [ -w /dev/kvm ] && boot "${images[0]}" kvm 8 accel_probe 2>/dev/null | grep -q ACCEL_OK; then
 	accel=kvm
 fi
-echo "accelerator: $accel (KVM when a short test boot succeeds, else TCG: software emulation, about 5 s a boot)"
+echo "accelerator: $accel (KVM when a short test boot succeeds, else TCG: software emulation)"
 
 for i in "${!labels[@]}"; do
 	step "Boot ${labels[$i]}"
 	show "qemu-system-x86_64 -accel $accel -cpu max -smp 2 -m 1024 -nographic -no-reboot -kernel ${images[$i]} -initrd $work/initramfs.cpio.gz -append 'console=ttyS0 panic=-1 quiet'"
 	# The serial console mixes in terminal escapes: keep our lines from their keyword on.
+	started=$SECONDS
 	boot "${images[$i]}" "$accel" 120 | tr -d '\r' | grep -oE '(RESULT|RELO|LOG) .*' | tee "$work/${labels[$i]}.console" || true
+	echo "(booted, traced twice for 3 s, powered off: $((SECONDS - started)) s)"
 done
 
 step "This machine, natively: the same check, no VM"
@@ -147,8 +165,7 @@ machine_lines=()
 for label in running "${labels[@]}"; do
 	if [ "$label" = running ]; then btf=$BTF_PATH; else btf=$cache/$label.btf; fi
 	result=$(grep '^RESULT ' "$work/$label.console" || true)
-	real_parent=$("$BUILD/btf_inspect" --btf "$btf" task_struct real_parent | sed 's/.*offset=\([0-9]*\).*/\1/')
-	tgid=$("$BUILD/btf_inspect" --btf "$btf" task_struct tgid | sed 's/.*offset=\([0-9]*\).*/\1/')
+	real_parent=$(offset_in "$btf" real_parent) tgid=$(offset_in "$btf" tgid)
 	if [ -z "$result" ]; then
 		printf '%-22s %11s %5s  %-20s %s\n' "$label" "$real_parent" "$tgid" "no result" "-"
 		status=1

@@ -30,16 +30,7 @@ run_sh "$BUILD/ppid --verbose --follow --duration 1 2>$libbpf_log >/dev/null; gr
 
 step "Cross-check: the offsets core_relocs computed against the ones libbpf patched in"
 status=0
-while read -r prog insn _ field _ _ target; do
-	insn=${insn#insn=} target=${target#target=}
-	patched=$(sed -n "s/.*prog '$prog': relo #[0-9]*: patched insn #$insn .* imm [0-9]* -> \([0-9]*\)$/\1/p" "$libbpf_log")
-	if [ "$patched" = "$target" ]; then
-		ok "${field#field=}: core_relocs $target, libbpf patched insn #$insn to $patched"
-	else
-		bad "${field#field=}: core_relocs $target, libbpf patched insn #$insn to ${patched:-nothing}"
-		status=1
-	fi
-done < <("$BUILD/core_relocs" "$obj" --btf "$BTF_PATH")
+cross_check_relocations "$obj" "$BTF_PATH" "$libbpf_log" "" || status=1
 
 step "The same object against another layout: a made-up kernel with a smaller task_struct"
 other=$BUILD/other_kernel

@@ -144,19 +144,13 @@ echo "RESULT kernel=$(uname -r) $core $fixed" | tee "$work/running.console"
 
 # The value of KEY=VALUE in a RESULT line.
 value_of() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
-verdict() {
+# "ok (103)" or "WRONG (0, not 115)": whether CHILD's traced ppid in a
+# RESULT line is its parent's pid, with the numbers behind the verdict.
+judge() {
 	local line=$1 child=$2 traced expected
 	traced=$(value_of "$line" "${child}_ppid") expected=$(value_of "$line" "${child}_expected")
-	if [ -n "$traced" ] && [ "$traced" = "$expected" ]; then echo ok; else echo WRONG; fi
+	if [ -n "$traced" ] && [ "$traced" = "$expected" ]; then echo "ok ($traced)"; else echo "WRONG ($traced, not $expected)"; fi
 }
-# "ok (103)" or "WRONG (0, not 115)": the verdict with the numbers behind it.
-shown() {
-	local line=$1 child=$2 traced expected
-	traced=$(value_of "$line" "${child}_ppid") expected=$(value_of "$line" "${child}_expected")
-	if [ "$(verdict "$line" "$child")" = ok ]; then echo "ok ($traced)"; else echo "WRONG ($traced, not $expected)"; fi
-}
-# What libbpf patched into instruction INSN, from a VM's RELO lines.
-patched() { sed -n "s/.*patched insn #$2 .* -> \([0-9]*\)$/\1/p" "$1"; }
 
 step "Result: the CO-RE object is right on every kernel; the hard-coded one only where it was built"
 printf '%-22s %11s %5s  %-20s %s\n' kernel real_parent tgid "CO-RE ppid" "hard-coded ppid"
@@ -172,24 +166,16 @@ for label in running "${labels[@]}"; do
 		continue
 	fi
 	kernel=$(value_of "$result" kernel)
-	core=$(verdict "$result" core_child) fixed=$(verdict "$result" fixed_child)
-	printf '%-22s %11s %5s  %-20s %s\n' "$kernel" "$real_parent" "$tgid" "$(shown "$result" core_child)" "$(shown "$result" fixed_child)"
+	core=$(judge "$result" core_child) fixed=$(judge "$result" fixed_child)
+	printf '%-22s %11s %5s  %-20s %s\n' "$kernel" "$real_parent" "$tgid" "$core" "$fixed"
+	core=${core%% *} fixed=${fixed%% *}
 	machine_lines+=("kernel=$kernel real_parent=$real_parent tgid=$tgid core_ppid=$core fixed_ppid=$fixed")
 	[ "$core" = ok ] || status=1
 done
 printf '%s\n' "${machine_lines[@]}" | tee "$work/results.txt"
 
-step "Cross-check: offline offsets against what libbpf patched in inside each VM"
+step "Cross-check: the offsets core_relocs computed offline against the ones libbpf patched in inside each VM"
 for label in "${labels[@]}"; do
-	while read -r _ insn _ field _ _ target; do
-		insn=${insn#insn=} target=${target#target=}
-		got=$(patched "$work/$label.console" "$insn")
-		if [ "$got" = "$target" ]; then
-			ok "$label ${field#field=}: offline $target, patched in the VM $got"
-		else
-			bad "$label ${field#field=}: offline $target, patched in the VM ${got:-nothing}"
-			status=1
-		fi
-	done < <("$BUILD/core_relocs" "$BUILD/ppid.bpf.o" --btf "$cache/$label.btf")
+	cross_check_relocations "$BUILD/ppid.bpf.o" "$cache/$label.btf" "$work/$label.console" "$label " || status=1
 done
 exit "$status"

@@ -93,6 +93,24 @@ own_bpf_stats() {
 		die "another run is measuring with kernel.bpf_stats_enabled (lab 04's trace.sh or make bench): wait for it to finish, then retry"
 }
 
+# One ✔/✘ line per CO-RE relocation of OBJ: the offset core_relocs computes
+# against BTF, next to the one libbpf's log LOG says it patched in. PREFIX
+# names where the log comes from. Fails if any differ.
+cross_check_relocations() {
+	local obj=$1 btf=$2 log=$3 prefix=$4 prog insn field target patched status=0
+	while read -r prog insn _ field _ _ target; do
+		insn=${insn#insn=} target=${target#target=} field=${field#field=}
+		patched=$(sed -n "s/.*prog '$prog': relo #[0-9]*: patched insn #$insn .* imm [0-9]* -> \([0-9]*\)$/\1/p" "$log")
+		if [ "$patched" = "$target" ]; then
+			ok "$prefix$field: core_relocs $target, libbpf patched insn #$insn to $patched"
+		else
+			bad "$prefix$field: core_relocs $target, libbpf patched insn #$insn to ${patched:-nothing}"
+			status=1
+		fi
+	done < <("$BUILD/core_relocs" "$obj" --btf "$btf")
+	return "$status"
+}
+
 # The directory that holds trace_pipe: the modern place first, debugfs second.
 tracefs_dir() {
 	local d

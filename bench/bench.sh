@@ -54,20 +54,20 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 now_ns() { date +%s%N; }
 
-# Each tracer is a command that attaches on_exec's equivalent and prints
-# "exec <comm> ppid=<n>" lines to stdout until SIGINT.
-tracer_command() {
-	case $1 in
-	ppid) echo "$BUILD/ppid --follow" ;;
-	ppid.static) echo "$BUILD/ppid.static --follow" ;;
-	# sh's exec makes cat the process GNU time waits for; its peak RSS
-	# covers bpftool too, a child that sh waited for.
-	bpftool) echo "sh -c 'bpftool prog loadall $BUILD/ppid.bpf.o $pin_dir autoattach && exec cat $trace_pipe'" ;;
-	bpftrace) echo "bpftrace -e '$one_liner'" ;;
-	bpftrace-quiet) echo "bpftrace -e '$quiet_one_liner'" ;;
-	bcc) echo "$python bench/ppid_bcc.py" ;;
-	esac
-}
+# Each tracer: the name in the tables, and a command that attaches the
+# equivalent of on_exec and prints "exec <comm> ppid=<n>" lines until SIGINT.
+declare -A tracer_label tracer_command
+tracer() { tracer_label[$1]=$2 tracer_command[$1]=${3:-}; }
+tracer none "no tracer"
+tracer ppid "ppid (CO-RE skeleton, dynamic)" "$BUILD/ppid --follow"
+tracer ppid.static "ppid (CO-RE skeleton, static)" "$BUILD/ppid.static --follow"
+# sh's exec makes cat the process GNU time waits for; its peak RSS covers
+# bpftool too, a child that sh waited for.
+tracer bpftool "bpftool prog loadall … autoattach + cat trace_pipe" \
+	"sh -c 'bpftool prog loadall $BUILD/ppid.bpf.o $pin_dir autoattach && exec cat $trace_pipe'"
+tracer bpftrace "bpftrace one-liner" "bpftrace -e '$one_liner'"
+tracer bpftrace-quiet "bpftrace, same reads, printing only the marker" "bpftrace -e '$quiet_one_liner'"
+tracer bcc "BCC (python3-bpfcc)" "$python bench/ppid_bcc.py"
 
 # Start tracer NAME under GNU time; return once it has printed an exec of
 # the marker, or fail if it exits first or takes over a minute.
@@ -75,7 +75,7 @@ start_tracer() {
 	local name=$1 deadline
 	rm -f "$work/$name.out" "$work/$name.err" "$work/$name.rss"
 	# exec: the background job is GNU time itself, and the tracer its child.
-	eval "exec /usr/bin/time -f %M -o $work/$name.rss $(tracer_command "$name")" \
+	eval "exec /usr/bin/time -f %M -o $work/$name.rss ${tracer_command[$name]}" \
 		>"$work/$name.out" 2>"$work/$name.err" &
 	wrapper=$!
 	deadline=$(($(now_ns) + 60000000000))
@@ -176,18 +176,6 @@ median_of() {
 	if [ -n "$1" ]; then tr ' ' '\n' <<<"$1" | grep . | median; else echo -; fi
 }
 
-label_of() {
-	case $1 in
-	none) echo "no tracer" ;;
-	ppid) echo "ppid (CO-RE skeleton, dynamic)" ;;
-	ppid.static) echo "ppid (CO-RE skeleton, static)" ;;
-	bpftool) echo "bpftool prog loadall … autoattach + cat trace_pipe" ;;
-	bpftrace) echo "bpftrace one-liner" ;;
-	bpftrace-quiet) echo "bpftrace, same reads, printing only the marker" ;;
-	bcc) echo "BCC (python3-bpfcc)" ;;
-	esac
-}
-
 step "Time from start to the first traced exec, and peak memory ($runs run(s) each)"
 start_tracers=(ppid ppid.static bpftool bpftrace bcc)
 for name in "${start_tracers[@]}"; do
@@ -195,14 +183,14 @@ for name in "${start_tracers[@]}"; do
 		why_not[$name]="this bpftool ($(bpftool version | sed -n 1p)) has no autoattach; bpftool 7.5+ does"
 		continue
 	fi
-	show "$(tracer_command "$name")"
+	show "${tracer_command[$name]}"
 	measure_start "$name"
 done
 
 step "A burst of $burst execs of /bin/true: rate, and each program's cost in the kernel"
 run sysctl -w kernel.bpf_stats_enabled=1
 burst_tracers=(none ppid bpftrace bpftrace-quiet)
-for name in "${burst_tracers[@]:1}"; do show "$(tracer_command "$name")"; done
+for name in "${burst_tracers[@]:1}"; do show "${tracer_command[$name]}"; done
 exec_burst	# once unmeasured, so that the first measured run does not pay for cold caches
 # Round after round, every tracer in turn: a machine that slows down or
 # speeds up during the bench affects them all alike.
@@ -229,10 +217,10 @@ report() {
 	base=ppid
 	for name in "${start_tracers[@]}"; do
 		if [ -n "${first_ms[$name]:-}" ]; then
-			echo "| $(label_of "$name") | ${first_ms[$name]} | $(ratio "${first_ms[$name]}" "${first_ms[$base]:-}")" \
+			echo "| ${tracer_label[$name]} | ${first_ms[$name]} | $(ratio "${first_ms[$name]}" "${first_ms[$base]:-}")" \
 				"| ${rss_mb[$name]} | $(ratio "${rss_mb[$name]}" "${rss_mb[$base]:-}") |"
 		else
-			echo "| $(label_of "$name") | cannot run: ${why_not[$name]:-unknown} | | | |"
+			echo "| ${tracer_label[$name]} | cannot run: ${why_not[$name]:-unknown} | | | |"
 		fi
 	done
 	echo
@@ -245,10 +233,10 @@ report() {
 	for name in "${burst_tracers[@]}"; do
 		if [ -z "${why_not[$name]:-}" ]; then
 			rate=$(median_of "${rate_samples[$name]}")
-			echo "| $(label_of "$name") | $rate | $(ratio "$rate" "$base_rate")" \
+			echo "| ${tracer_label[$name]} | $rate | $(ratio "$rate" "$base_rate")" \
 				"| $(median_of "${cost_samples[$name]:-}") | ${runs_counted[$name]:-0} |"
 		else
-			echo "| $(label_of "$name") | cannot run: ${why_not[$name]:-unknown} | | | |"
+			echo "| ${tracer_label[$name]} | cannot run: ${why_not[$name]:-unknown} | | | |"
 		fi
 	done
 }

@@ -6,8 +6,8 @@ include common/common.mk
 include 06-run-everywhere/lab.mk
 
 TOOLS  := btf_inspect gen_vmlinux_h core_relocs ppid progcount
-# check-01 ... one per tests/NN-*.bats file
-CHECKS := $(foreach f,$(wildcard tests/[0-9]*.bats),check-$(firstword $(subst -, ,$(notdir $(f)))))
+# check-01 ... one per tests/NN-*.bats file; check-bench, check-robustness for the others
+CHECKS := $(foreach f,$(wildcard tests/*.bats),check-$(firstword $(subst -, ,$(basename $(notdir $(f))))))
 
 .PHONY: help all setup doctor labs test bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
 
@@ -23,6 +23,7 @@ help:
 	@echo
 	@echo "  make labs     setup, then labs 01 to 05 in order (the whole walkthrough)"
 	@echo "  make test     setup, then every test; make check-NN runs one lab's tests"
+	@echo "               (check-bench, check-robustness: the benchmark's and bad input's tests)"
 	@echo "  make setup    install what is missing; mount bpffs and tracefs"
 	@echo "  make doctor   check this machine, one line per requirement"
 	@echo "  make bench    time and size the CO-RE tracer next to bpftool, bpftrace, BCC (QUICK=1)"
@@ -75,12 +76,12 @@ ifeq ($(CI),true)
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
 else
 	@echo "Bad input once more, with the tools built with ASan and UBSan:"
-	@$(MAKE) --no-print-directory check-09 SANITIZE=1
+	@$(MAKE) --no-print-directory check-robustness SANITIZE=1
 endif
 endif
 
 $(CHECKS): check-%: all $(FUZZERS)
-	@common/run-tests.sh tests/$*-*.bats
+	@common/run-tests.sh $(wildcard tests/$*.bats tests/$*-*.bats)
 
 bench: setup $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf.o
 	bench/bench.sh

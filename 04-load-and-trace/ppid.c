@@ -32,6 +32,7 @@ static const char *prog = "ppid";
 
 static struct {
 	const char *pin_dir;
+	const char *btf_path;
 	bool verbose;
 	bool follow;
 	long duration;
@@ -56,8 +57,10 @@ static int print_libbpf_log(enum libbpf_print_level level, const char *fmt, va_l
 
 static void usage(void)
 {
-	printf("usage: %s [--pin-dir DIR] [--verbose] [--follow [--duration S]]\n"
+	printf("usage: %s [--pin-dir DIR] [--btf FILE] [--verbose] [--follow [--duration S]]\n"
 	       "  load ppid.bpf.o and attach on_exec to tracepoint sched/sched_process_exec\n"
+	       "  --btf FILE     relocate against FILE's BTF instead of the running kernel's\n"
+	       "                 (a BTFGen file from bpftool gen min_core_btf, or a vmlinux)\n"
 	       "  --pin-dir DIR  pin the link at DIR/on_exec so the program stays loaded\n"
 	       "                 after this process exits (default /sys/fs/bpf/ppid)\n"
 	       "  --verbose      print libbpf's debug log, with the CO-RE relocations\n"
@@ -70,6 +73,7 @@ static int parse_args(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "btf", required_argument, NULL, 'b' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -84,6 +88,9 @@ static int parse_args(int argc, char **argv)
 		switch (opt) {
 		case 'p':
 			env.pin_dir = optarg;
+			break;
+		case 'b':
+			env.btf_path = optarg;
 			break;
 		case 'v':
 			env.verbose = true;
@@ -271,6 +278,7 @@ static int follow(const char *path)
 
 int main(int argc, char **argv)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
 	struct ppid *skel = NULL;
 	const char *trace_pipe;
 	bool claimed = false;
@@ -300,9 +308,14 @@ int main(int argc, char **argv)
 		claimed = true;
 	}
 	err = 1;
-	skel = ppid__open_and_load();
+	open_opts.btf_custom_path = env.btf_path;
+	skel = ppid__open_opts(&open_opts);
 	if (!skel) {
-		fprintf(stderr, "%s: ppid__open_and_load: %s\n", prog, strerror(errno));
+		fprintf(stderr, "%s: ppid__open_opts: %s\n", prog, strerror(errno));
+		goto out;
+	}
+	if (ppid__load(skel)) {
+		fprintf(stderr, "%s: ppid__load: %s\n", prog, strerror(errno));
 		goto out;
 	}
 	if (ppid__attach(skel)) {

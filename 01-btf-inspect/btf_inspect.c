@@ -9,7 +9,6 @@
  * PATH is raw BTF (default: /sys/kernel/btf/vmlinux) or an ELF with .BTF.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,19 +17,19 @@
 #include "btf_file.h"
 #include "cli.h"
 
-static const char *prog = "btf_inspect";
+static const char tool[] = "btf_inspect";
 
-static void usage(void)
-{
-	printf("usage: %s [--btf PATH] [STRUCT FIELD...]\n"
-	       "  without STRUCT: size of the BTF, number of types, types per kind\n"
-	       "  with STRUCT FIELD...: byte offset and size of each field; FIELD may be\n"
-	       "  dotted (se.vruntime) and is found inside anonymous structs and unions;\n"
-	       "  @BYTE (@1280) names the member of STRUCT that holds that byte instead\n"
-	       "  --btf PATH  raw BTF or an ELF with a .BTF section\n"
-	       "              (default $BTF_PATH, or %s)\n",
-	       prog, DEFAULT_BTF_PATH);
-}
+static const struct cli_option options[] = {
+	{ 'b', "btf", "PATH", "raw BTF or an ELF with a .BTF section\n"
+		"(default $BTF_PATH, or " DEFAULT_BTF_PATH ")" },
+	{},
+};
+
+static const struct cli cli = { tool, "[STRUCT FIELD...]",
+	"without STRUCT: size of the BTF, number of types, types per kind\n"
+	"with STRUCT FIELD...: byte offset and size of each field; FIELD may be\n"
+	"dotted (se.vruntime) and is found inside anonymous structs and unions;\n"
+	"@BYTE (@1280) names the member of STRUCT that holds that byte instead", options, -1 };
 
 static const char *kind_name(int kind)
 {
@@ -55,7 +54,7 @@ static int print_summary(const struct btf *btf, const char *path)
 	int kind;
 
 	if (stat(path, &st)) {
-		fprintf(stderr, "%s: stat %s: %s\n", prog, path, strerror(errno));
+		fprintf(stderr, "%s: stat %s: %s\n", tool, path, strerror(errno));
 		return 1;
 	}
 	for (id = 1; id < n; id++)
@@ -89,7 +88,7 @@ static int resolve_path(const struct btf *btf, __u32 struct_id, const char *snam
 	int err = 0;
 
 	if (!copy) {
-		fprintf(stderr, "%s: strdup: %s\n", prog, strerror(errno));
+		fprintf(stderr, "%s: strdup: %s\n", tool, strerror(errno));
 		return 1;
 	}
 	memset(pos, 0, sizeof(*pos));
@@ -98,12 +97,12 @@ static int resolve_path(const struct btf *btf, __u32 struct_id, const char *snam
 
 		if (!t || !(btf_is_struct(t) || btf_is_union(t))) {
 			fprintf(stderr, "%s: %s.%s: '%s' is reached through a field that is not a struct or union\n",
-				prog, sname, path, part);
+				tool, sname, path, part);
 			err = 1;
 			break;
 		}
 		if (btf_find_member(btf, cur, part, pos)) {
-			fprintf(stderr, "%s: field '%s' not found in %s %s\n", prog, part,
+			fprintf(stderr, "%s: field '%s' not found in %s %s\n", tool, part,
 				btf_is_union(t) ? "union" : "struct", btf__name_by_offset(btf, t->name_off));
 			err = 1;
 			break;
@@ -128,7 +127,7 @@ static int print_member_at(const struct btf *btf, __u32 struct_id, const char *s
 	errno = 0;
 	at = strtoull(spec + 1, &end, 10);
 	if (errno || end == spec + 1 || *end || spec[1] == '-') {
-		fprintf(stderr, "%s: '%s' is not @BYTE (a byte offset such as @1280)\n", prog, spec);
+		fprintf(stderr, "%s: '%s' is not @BYTE (a byte offset such as @1280)\n", tool, spec);
 		return 1;
 	}
 	for (i = 0; i < btf_vlen(t); i++, m++) {
@@ -143,7 +142,7 @@ static int print_member_at(const struct btf *btf, __u32 struct_id, const char *s
 		return 0;
 	}
 	fprintf(stderr, "%s: no member of %s holds byte %llu (padding, or past its %u bytes)\n",
-		prog, sname, at, t->size);
+		tool, sname, at, t->size);
 	return 1;
 }
 
@@ -154,7 +153,7 @@ static int print_fields(const struct btf *btf, const char *path, const char *sna
 	int i, err = 0;
 
 	if (struct_id < 0) {
-		fprintf(stderr, "%s: struct '%s' not found in %s\n", prog, sname, path);
+		fprintf(stderr, "%s: struct '%s' not found in %s\n", tool, sname, path);
 		return 1;
 	}
 	for (i = 0; i < nfields; i++) {
@@ -181,36 +180,17 @@ static int print_fields(const struct btf *btf, const char *path, const char *sna
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "btf", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	const char *path = kernel_btf_path();
+	const char *path = kernel_btf_path(), *value;
 	struct btf *btf;
-	int opt, err;
+	int err;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'b':
-			path = optarg;
-			break;
-		case 'h':
-			usage();
-			return 0;
-		default:
-			getopt_error(prog, opt, argv[optind - 1]);
-			return 2;
-		}
-	}
-	if (argc - optind == 1) {
-		usage_error(prog, "struct '%s' given without a FIELD", argv[optind]);
-		return 2;
-	}
+	while (cli_next(&cli, argc, argv, &value) == 'b')
+		path = value;
+	if (argc - optind == 1)
+		return usage_error(tool, "struct '%s' given without a FIELD", argv[optind]);
 
 	libbpf_quiet();
-	btf = btf_file_load(prog, path);
+	btf = btf_file_load(tool, path);
 	if (!btf)
 		return 1;
 	if (optind == argc)

@@ -7,7 +7,6 @@
  *   gen_vmlinux_h [--btf PATH] [-o FILE]
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,7 +17,16 @@
 #include "btf_file.h"
 #include "cli.h"
 
-static const char *prog = "gen_vmlinux_h";
+static const char tool[] = "gen_vmlinux_h";
+
+static const struct cli_option options[] = {
+	{ 'b', "btf", "PATH", "raw BTF or an ELF with .BTF (default $BTF_PATH, or " DEFAULT_BTF_PATH ")" },
+	{ 'o', "output", "FILE", "write to FILE (replaced only when complete); default stdout" },
+	{},
+};
+
+static const struct cli cli = { tool, "",
+	"write every type of PATH as C, like bpftool btf dump ... format c", options, 0 };
 
 static const char header[] =
 	"#ifndef __VMLINUX_H__\n"
@@ -65,7 +73,7 @@ static int write_header(const struct btf *btf, FILE *out)
 	fputs(header, out);
 	err = dump_types(btf, out);
 	if (err) {
-		fprintf(stderr, "%s: btf_dump__dump_type: %s\n", prog, strerror(-err));
+		fprintf(stderr, "%s: btf_dump__dump_type: %s\n", tool, strerror(-err));
 		return 1;
 	}
 	fputs(footer, out);
@@ -83,23 +91,23 @@ static int write_file(const struct btf *btf, const char *output)
 	int fd, err;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", output) >= (int)sizeof(tmp)) {
-		fprintf(stderr, "%s: %s: path too long\n", prog, output);
+		fprintf(stderr, "%s: %s: path too long\n", tool, output);
 		return 1;
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0 || !(out = fdopen(fd, "w"))) {
-		fprintf(stderr, "%s: cannot write next to %s: %s\n", prog, output, strerror(errno));
+		fprintf(stderr, "%s: cannot write next to %s: %s\n", tool, output, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return 1;
 	}
 	err = write_header(btf, out);
 	if (fclose(out) && !err) {
-		fprintf(stderr, "%s: %s: %s\n", prog, tmp, strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", tool, tmp, strerror(errno));
 		err = 1;
 	}
 	if (!err && rename(tmp, output)) {
-		fprintf(stderr, "%s: rename to %s: %s\n", prog, output, strerror(errno));
+		fprintf(stderr, "%s: rename to %s: %s\n", tool, output, strerror(errno));
 		err = 1;
 	}
 	if (err)
@@ -109,44 +117,19 @@ static int write_file(const struct btf *btf, const char *output)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "btf", required_argument, NULL, 'b' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	const char *path = kernel_btf_path(), *output = NULL;
+	const char *path = kernel_btf_path(), *output = NULL, *value;
 	struct btf *btf;
-	int opt, err;
+	int key, err;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'b':
-			path = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			printf("usage: %s [--btf PATH] [-o FILE]\n"
-			       "  write every type of PATH as C, like bpftool btf dump ... format c\n"
-			       "  --btf PATH  raw BTF or an ELF with .BTF (default $BTF_PATH, or %s)\n"
-			       "  -o FILE     write to FILE (replaced only when complete); default stdout\n",
-			       prog, DEFAULT_BTF_PATH);
-			return 0;
-		default:
-			getopt_error(prog, opt, argv[optind - 1]);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		usage_error(prog, "unexpected argument '%s'", argv[optind]);
-		return 2;
+	while ((key = cli_next(&cli, argc, argv, &value))) {
+		if (key == 'b')
+			path = value;
+		else
+			output = value;
 	}
 
 	libbpf_quiet();
-	btf = btf_file_load(prog, path);
+	btf = btf_file_load(tool, path);
 	if (!btf)
 		return 1;
 	err = output ? write_file(btf, output) : write_header(btf, stdout);

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
-#include <getopt.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +24,16 @@
 #define EM_BPF 247
 #endif
 
-static const char *prog = "core_relocs";
+static const char tool[] = "core_relocs";
+
+static const struct cli_option options[] = {
+	{ 'b', "btf", "PATH", "the target: raw BTF or an ELF with .BTF\n"
+		"(default $BTF_PATH, or " DEFAULT_BTF_PATH ")" },
+	{},
+};
+
+static const struct cli cli = { tool, "OBJ",
+	"list the CO-RE relocations in BPF object OBJ and resolve each against PATH", options, 1 };
 
 struct object {
 	Elf *elf;
@@ -75,7 +83,7 @@ static int print_relo(const struct core_relo *r, void *ctx)
 
 	if (core_access_parse(o->btf, r, &a) || core_local_value(o->btf, r, &a, &local)) {
 		fprintf(stderr, "%s: relocation at %s+%u: bad access string '%s'\n",
-			prog, r->sec_name, r->insn_off, r->access);
+			tool, r->sec_name, r->insn_off, r->access);
 		return -EINVAL;
 	}
 	name = prog_of(o, r, &insn);
@@ -96,7 +104,7 @@ static Elf_Data *find_section(struct object *o, const char *obj, const char *wan
 
 	/* Note .symtab on the way: prog_of() names programs from it. */
 	if (elf_getshdrstrndx(o->elf, &shstrndx)) {
-		fprintf(stderr, "%s: %s: elf_getshdrstrndx: %s\n", prog, obj, elf_errmsg(-1));
+		fprintf(stderr, "%s: %s: elf_getshdrstrndx: %s\n", tool, obj, elf_errmsg(-1));
 		return NULL;
 	}
 	Elf_Data *found = NULL;
@@ -119,28 +127,28 @@ static int open_object(struct object *o, const char *obj)
 {
 	GElf_Ehdr ehdr;
 
-	if (require_regular_file(prog, obj))
+	if (require_regular_file(tool, obj))
 		return 1;
 	o->fd = open(obj, O_RDONLY | O_CLOEXEC);
 	if (o->fd < 0) {
-		fprintf(stderr, "%s: %s: %s\n", prog, obj, strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", tool, obj, strerror(errno));
 		return 1;
 	}
 	elf_version(EV_CURRENT);
 	o->elf = elf_begin(o->fd, ELF_C_READ, NULL);
 	if (!o->elf || elf_kind(o->elf) != ELF_K_ELF || !gelf_getehdr(o->elf, &ehdr)) {
 		fprintf(stderr, "%s: %s: not an ELF file; give a BPF object built with clang -target bpf\n",
-			prog, obj);
+			tool, obj);
 		return 1;
 	}
 	if (ehdr.e_machine != EM_BPF) {
 		fprintf(stderr, "%s: %s: an ELF file, but not a BPF object (machine %u, BPF is %u)\n",
-			prog, obj, ehdr.e_machine, EM_BPF);
+			tool, obj, ehdr.e_machine, EM_BPF);
 		return 1;
 	}
 	o->btf = btf__parse(obj, NULL);
 	if (!o->btf) {
-		fprintf(stderr, "%s: %s: no readable .BTF section: the object is damaged, or was built without clang -g\n", prog, obj);
+		fprintf(stderr, "%s: %s: no readable .BTF section: the object is damaged, or was built without clang -g\n", tool, obj);
 		return 1;
 	}
 	return 0;
@@ -167,7 +175,7 @@ static int list_relocs(struct object *o, const char *obj)
 	}
 	n = btf_ext_for_each_core_relo(ext->d_buf, ext->d_size, o->btf, print_relo, o);
 	if (n == -EINVAL) {
-		fprintf(stderr, "%s: %s: malformed .BTF.ext section\n", prog, obj);
+		fprintf(stderr, "%s: %s: malformed .BTF.ext section\n", tool, obj);
 		return 1;
 	}
 	if (n == 0)
@@ -177,41 +185,19 @@ static int list_relocs(struct object *o, const char *obj)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "btf", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	struct object o = { .fd = -1 };
-	const char *target = kernel_btf_path();
-	int opt, err;
+	const char *target = kernel_btf_path(), *value;
+	int err;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'b':
-			target = optarg;
-			break;
-		case 'h':
-			printf("usage: %s OBJ [--btf PATH]\n"
-			       "  list the CO-RE relocations in BPF object OBJ and resolve each against\n"
-			       "  PATH: raw BTF or an ELF with .BTF (default $BTF_PATH, or %s)\n",
-			       prog, DEFAULT_BTF_PATH);
-			return 0;
-		default:
-			getopt_error(prog, opt, argv[optind - 1]);
-			return 2;
-		}
-	}
-	if (argc - optind != 1) {
-		usage_error(prog, "give exactly one BPF object", NULL);
-		return 2;
-	}
+	while (cli_next(&cli, argc, argv, &value) == 'b')
+		target = value;
+	if (optind == argc)
+		return usage_error(tool, "give a BPF object", NULL);
 
 	libbpf_quiet();
 	err = open_object(&o, argv[optind]);
 	if (!err) {
-		o.target = btf_file_load(prog, target);
+		o.target = btf_file_load(tool, target);
 		err = o.target ? list_relocs(&o, argv[optind]) : 1;
 	}
 	close_object(&o);

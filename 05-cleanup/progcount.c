@@ -7,7 +7,6 @@
  *   progcount --list        one line per program: id, type, name
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,15 +15,16 @@
 #include <bpf/libbpf.h>
 #include "cli.h"
 
-static const char *prog = "progcount";
+static const char tool[] = "progcount";
 
-static void usage(void)
-{
-	printf("usage: %s [--name NAME | --list]\n"
-	       "  count the BPF programs loaded in the kernel (needs root or CAP_BPF)\n"
-	       "  --name NAME  count only the programs called NAME\n"
-	       "  --list       print id, type and name of each program\n", prog);
-}
+static const struct cli_option options[] = {
+	{ 'n', "name", "NAME", "count only the programs called NAME" },
+	{ 'l', "list", NULL, "print id, type and name of each program" },
+	{},
+};
+
+static const struct cli cli = { tool, "",
+	"count the BPF programs loaded in the kernel (needs root)", options, 0 };
 
 /*
  * Fill INFO for program ID. Returns 1 when the program went away between
@@ -55,38 +55,17 @@ static void print_prog(const struct bpf_prog_info *info)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	const char *name = NULL;
+	const char *name = NULL, *value;
 	bool list = false;
 	unsigned int count = 0;
 	__u32 id = 0;
-	int opt, err;
+	int key, err;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":n:lh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'n':
-			name = optarg;
-			break;
-		case 'l':
+	while ((key = cli_next(&cli, argc, argv, &value))) {
+		if (key == 'n')
+			name = value;
+		else
 			list = true;
-			break;
-		case 'h':
-			usage();
-			return 0;
-		default:
-			getopt_error(prog, opt, argv[optind - 1]);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		usage_error(prog, "unexpected argument '%s'", argv[optind]);
-		return 2;
 	}
 
 	while (bpf_prog_get_next_id(id, &id) == 0) {
@@ -96,7 +75,7 @@ int main(int argc, char **argv)
 		if (err == 1)
 			continue;
 		if (err) {
-			fprintf(stderr, "%s: program id %u: %s\n", prog, id, strerror(-err));
+			fprintf(stderr, "%s: program id %u: %s\n", tool, id, strerror(-err));
 			return 1;
 		}
 		if (name && strcmp(info.name, name) != 0)
@@ -107,9 +86,9 @@ int main(int argc, char **argv)
 	}
 	if (errno != ENOENT) {
 		if (errno == EPERM)
-			fprintf(stderr, "%s: needs root or CAP_BPF+CAP_PERFMON to list programs: run it with sudo\n", prog);
+			fprintf(stderr, "%s: needs root or CAP_BPF+CAP_PERFMON to list programs: run it with sudo\n", tool);
 		else
-			fprintf(stderr, "%s: bpf_prog_get_next_id: %s\n", prog, strerror(errno));
+			fprintf(stderr, "%s: bpf_prog_get_next_id: %s\n", tool, strerror(errno));
 		return 1;
 	}
 	if (!list)

@@ -30,32 +30,32 @@ const char *kernel_btf_path(void)
 	return path && *path ? path : DEFAULT_BTF_PATH;
 }
 
-int require_regular_file(const char *prog, const char *path)
+int require_regular_file(const char *tool, const char *path)
 {
 	struct stat st;
 
 	if (stat(path, &st) || access(path, R_OK)) {
-		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", tool, path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "%s: %s: not a regular file\n", prog, path);
+		fprintf(stderr, "%s: %s: not a regular file\n", tool, path);
 		return -1;
 	}
 	return 0;
 }
 
-struct btf *btf_file_load(const char *prog, const char *path)
+struct btf *btf_file_load(const char *tool, const char *path)
 {
 	struct btf *btf;
 
 	if (strcmp(path, kernel_btf_path()) == 0 && access(path, F_OK) && errno == ENOENT) {
 		fprintf(stderr, "%s: %s: missing: this kernel was built without "
 			"CONFIG_DEBUG_INFO_BTF; boot a kernel that has BTF, or pass --btf FILE\n",
-			prog, path);
+			tool, path);
 		return NULL;
 	}
-	if (require_regular_file(prog, path))
+	if (require_regular_file(tool, path))
 		return NULL;
 	btf = btf__parse(path, NULL);
 	if (!btf) {
@@ -63,7 +63,7 @@ struct btf *btf_file_load(const char *prog, const char *path)
 
 		libbpf_strerror(errno, msg, sizeof(msg));
 		fprintf(stderr, "%s: %s: not BTF, nor an ELF with a valid .BTF section (btf__parse: %s)\n",
-			prog, path, msg);
+			tool, path, msg);
 		return NULL;
 	}
 	return btf;

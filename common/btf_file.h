@@ -18,10 +18,10 @@ const char *kernel_btf_path(void);
  * file with a .BTF section (a vmlinux, a BPF object). On failure print one
  * line to stderr that names the file and the problem, and return NULL.
  */
-struct btf *btf_file_load(const char *prog, const char *path);
+struct btf *btf_file_load(const char *tool, const char *path);
 
 /* Refuse directories, devices and the like with one line naming PATH. */
-int require_regular_file(const char *prog, const char *path);
+int require_regular_file(const char *tool, const char *path);
 
 /* Keep libbpf's own messages off stderr unless the user asked for them. */
 void libbpf_quiet(void);

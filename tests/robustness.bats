@@ -119,7 +119,7 @@ assert_usage_error() {
 	# In a private mount namespace, so the machine's own bpffs is untouched.
 	run unshare -m --propagation private bash -c "umount /sys/fs/bpf; '$BUILD_DIR/ppid' --pin-dir /sys/fs/bpf/x"
 	assert_failure 1
-	assert_output "ppid: /sys/fs/bpf is not on bpffs: run 'sudo make setup' (or: mount -t bpf bpf /sys/fs/bpf)"
+	assert_output "ppid: /sys/fs/bpf/x: No such file or directory; pins live on bpffs: run 'sudo make setup' (or: mount -t bpf bpf /sys/fs/bpf)"
 	run unshare -m --propagation private bash -c "umount /sys/fs/bpf; . '$TOP/common/lib.sh'; mount_bpffs && mountpoint /sys/fs/bpf"
 	assert_success
 	assert_line "/sys/fs/bpf is a mountpoint"

@@ -8,7 +8,8 @@
  *           offsets count from the end of the header
  *   core_relo: u32 record_size, then per ELF section:
  *           u32 sec_name_off, u32 num_info, num_info records of
- *           { u32 insn_off, u32 type_id, u32 access_str_off, u32 kind }
+ *           struct bpf_core_relo (<linux/bpf.h>): insn_off, type_id,
+ *           access_str_off, kind
  */
 #include <errno.h>
 #include <string.h>
@@ -24,13 +25,6 @@ struct ext_header {
 	__u32 func_info_off, func_info_len;
 	__u32 line_info_off, line_info_len;
 	__u32 core_relo_off, core_relo_len;
-};
-
-struct relo_record {
-	__u32 insn_off;
-	__u32 type_id;
-	__u32 access_str_off;
-	__u32 kind;
 };
 
 static __u32 read_u32(const unsigned char *p)
@@ -59,7 +53,7 @@ static int walk_sections(const unsigned char *p, size_t len, const struct btf *b
 		return -EINVAL;
 	rec_size = read_u32(p);
 	/* Newer compilers may append fields; the first four are what we read. */
-	if (rec_size < sizeof(struct relo_record))
+	if (rec_size < sizeof(struct bpf_core_relo))
 		return -EINVAL;
 	p += sizeof(__u32);
 	len -= sizeof(__u32);
@@ -77,7 +71,7 @@ static int walk_sections(const unsigned char *p, size_t len, const struct btf *b
 		if (!relo.sec_name || num == 0 || num > len / rec_size)
 			return -EINVAL;
 		for (i = 0; i < num; i++, p += rec_size, len -= rec_size) {
-			struct relo_record r;
+			struct bpf_core_relo r;
 			int err;
 
 			memcpy(&r, p, sizeof(r));
@@ -119,12 +113,22 @@ int btf_ext_for_each_core_relo(const void *data, size_t size, const struct btf *
 	return walk_sections(bytes + hdr_len + hdr.core_relo_off, hdr.core_relo_len, btf, fn, ctx);
 }
 
-const char *core_relo_kind_str(__u32 kind)
+const char *core_relo_kind_str(enum bpf_core_relo_kind kind)
 {
 	static const char *const names[] = {
-		"byte_off", "byte_sz", "field_exists", "signed", "lshift_u64",
-		"rshift_u64", "local_type_id", "target_type_id", "type_exists",
-		"type_size", "enumval_exists", "enumval_value", "type_matches",
+		[BPF_CORE_FIELD_BYTE_OFFSET] = "byte_off",
+		[BPF_CORE_FIELD_BYTE_SIZE] = "byte_sz",
+		[BPF_CORE_FIELD_EXISTS] = "field_exists",
+		[BPF_CORE_FIELD_SIGNED] = "signed",
+		[BPF_CORE_FIELD_LSHIFT_U64] = "lshift_u64",
+		[BPF_CORE_FIELD_RSHIFT_U64] = "rshift_u64",
+		[BPF_CORE_TYPE_ID_LOCAL] = "local_type_id",
+		[BPF_CORE_TYPE_ID_TARGET] = "target_type_id",
+		[BPF_CORE_TYPE_EXISTS] = "type_exists",
+		[BPF_CORE_TYPE_SIZE] = "type_size",
+		[BPF_CORE_ENUMVAL_EXISTS] = "enumval_exists",
+		[BPF_CORE_ENUMVAL_VALUE] = "enumval_value",
+		[BPF_CORE_TYPE_MATCHES] = "type_matches",
 	};
 
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";

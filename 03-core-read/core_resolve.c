@@ -12,10 +12,6 @@
 #include "btf_file.h"
 #include "core_resolve.h"
 
-enum { BYTE_OFF, BYTE_SZ, FIELD_EXISTS, SIGNED, LSHIFT_U64, RSHIFT_U64,
-       LOCAL_TYPE_ID, TARGET_TYPE_ID, TYPE_EXISTS, TYPE_SIZE,
-       ENUMVAL_EXISTS, ENUMVAL_VALUE, TYPE_MATCHES };
-
 /* A field's place as libbpf sees it: bits from the root, width, the int type. */
 struct field {
 	unsigned long long bit_off;
@@ -50,9 +46,9 @@ static void append(char *buf, size_t size, const char *fmt, const char *s, __u32
 		snprintf(buf + len, size - len, fmt, s, n);
 }
 
-static bool is_enum_kind(__u32 kind)
+static bool is_enum_kind(enum bpf_core_relo_kind kind)
 {
-	return kind == ENUMVAL_EXISTS || kind == ENUMVAL_VALUE;
+	return kind == BPF_CORE_ENUMVAL_EXISTS || kind == BPF_CORE_ENUMVAL_VALUE;
 }
 
 /* An enumerator relocation's access string is one index into the enum. */
@@ -88,7 +84,7 @@ int core_access_parse(const struct btf *btf, const struct core_relo *r, struct c
 	append(a->path, sizeof(a->path), "%s", btf__name_by_offset(btf, t->name_off) ?: "(anon)", 0);
 	if (is_enum_kind(r->kind))
 		return parse_enumerator(btf, t, s, a);
-	if (r->kind >= LOCAL_TYPE_ID)
+	if (r->kind >= BPF_CORE_TYPE_ID_LOCAL)
 		return 0;	/* about the type itself: the access string is just "0" */
 	for (; *s && a->nsteps < CORE_MAX_STEPS; s = *end ? end + 1 : end) {
 		unsigned long idx = strtoul(s, &end, 10);
@@ -165,7 +161,7 @@ static int walk_field(const struct btf *btf, __u32 root_id, const struct core_ac
  * The number libbpf writes into the instruction, for the field kinds. For a
  * bitfield the load is widened until it covers every bit, as libbpf does.
  */
-static int field_value(const struct btf *btf, __u32 kind, const struct field *f, long long *value)
+static int field_value(const struct btf *btf, enum bpf_core_relo_kind kind, const struct field *f, long long *value)
 {
 	__u32 id = f->type_id;
 	const struct btf_type *t = skip_mods(btf, f->type_id, &id);
@@ -183,23 +179,23 @@ static int field_value(const struct btf *btf, __u32 kind, const struct field *f,
 		byte_off = f->bit_off / 8 / byte_sz * byte_sz;
 	}
 	switch (kind) {
-	case BYTE_OFF:
+	case BPF_CORE_FIELD_BYTE_OFFSET:
 		*value = f->bit_sz ? byte_off : f->bit_off / 8;
 		break;
-	case BYTE_SZ:
+	case BPF_CORE_FIELD_BYTE_SIZE:
 		*value = byte_sz;
 		break;
-	case FIELD_EXISTS:
+	case BPF_CORE_FIELD_EXISTS:
 		*value = 1;
 		break;
-	case SIGNED:
+	case BPF_CORE_FIELD_SIGNED:
 		*value = (btf_is_int(t) && (btf_int_encoding(t) & BTF_INT_SIGNED)) ||
 			 (btf_is_any_enum(t) && btf_kflag(t));
 		break;
-	case LSHIFT_U64:
+	case BPF_CORE_FIELD_LSHIFT_U64:
 		*value = 64 - (long long)(f->bit_off + bit_sz - byte_off * 8);
 		break;
-	default: /* RSHIFT_U64 */
+	default: /* BPF_CORE_FIELD_RSHIFT_U64 */
 		*value = 64 - bit_sz;
 	}
 	return 0;
@@ -244,23 +240,25 @@ static int relo_value(const struct btf *btf, __u32 root_id, const struct core_re
 	bool found;
 
 	switch (r->kind) {
-	case LOCAL_TYPE_ID:
-	case TARGET_TYPE_ID:
+	case BPF_CORE_TYPE_ID_LOCAL:
+	case BPF_CORE_TYPE_ID_TARGET:
 		*value = root_id;
 		return 0;
-	case TYPE_EXISTS:
-	case TYPE_MATCHES:
+	case BPF_CORE_TYPE_EXISTS:
+	case BPF_CORE_TYPE_MATCHES:
 		*value = 1;
 		return 0;
-	case TYPE_SIZE:
+	case BPF_CORE_TYPE_SIZE:
 		*value = btf__resolve_size(btf, root_id);
 		return 0;
-	case ENUMVAL_EXISTS:
-	case ENUMVAL_VALUE:
+	case BPF_CORE_ENUMVAL_EXISTS:
+	case BPF_CORE_ENUMVAL_VALUE:
 		*value = enum_value(btf, root_id, a->steps[0].name, &found);
-		if (r->kind == ENUMVAL_EXISTS)
+		if (r->kind == BPF_CORE_ENUMVAL_EXISTS)
 			*value = 1;
 		return found ? 0 : -ENOENT;
+	default: /* the field kinds */
+		break;
 	}
 	if (walk_field(btf, root_id, a, local, &f))
 		return -ENOENT;

@@ -36,13 +36,22 @@ vpath %.c $(wildcard 0*-*) $(COMMON)
 $(BUILD):
 	mkdir -p $@
 
-# The running kernel's types as a C header: made once, remade only when gone.
-$(BUILD)/vmlinux.h: | $(BUILD)
+# Which kernel BTF this build describes, as its size and hash. The recipe runs
+# every time but rewrites the file only when they change: after a kernel
+# upgrade, or a reboot into another kernel.
+$(BUILD)/kernel-btf.id: FORCE | $(BUILD)
+	@id="$$(stat -L -c %s $(BTF_PATH)) $$(sha256sum < $(BTF_PATH))"; \
+	[ "$$id" = "$$(cat $@ 2>/dev/null)" ] || echo "$$id" > $@
+.PHONY: FORCE
+
+# The running kernel's types as a C header, remade when that kernel's BTF changes.
+$(BUILD)/vmlinux.h: $(BUILD)/kernel-btf.id
 	$(BPFTOOL) btf dump file $(BTF_PATH) format c > $@.tmp
 	mv $@.tmp $@
 
-# Kernel side: one object per program, from vmlinux.h alone.
-$(BUILD)/%.bpf.o: %.bpf.c $(BUILD)/vmlinux.h | $(BUILD)
+# Kernel side: one object per program, from vmlinux.h alone. It is rebuilt when
+# the kernel changes, not when lab 02 writes the same vmlinux.h again.
+$(BUILD)/%.bpf.o: %.bpf.c $(BUILD)/kernel-btf.id | $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # The object embedded in a C header, so the loader is a single binary.

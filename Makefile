@@ -49,7 +49,7 @@ lab-01: $(BUILD)/btf_inspect
 	01-btf-inspect/inspect.sh
 lab-02: $(BUILD)/gen_vmlinux_h
 	02-vmlinux-h/gen.sh
-lab-03: $(BUILD)/ppid.bpf.o $(BUILD)/core_relocs $(BUILD)/ppid
+lab-03: $(BUILD)/vmlinux.h $(BUILD)/core_relocs
 	03-core-read/build.sh
 lab-04: $(BUILD)/ppid $(BUILD)/progcount
 	04-load-and-trace/load.sh
@@ -80,8 +80,17 @@ else
 endif
 endif
 
-$(CHECKS): check-%: all $(FUZZERS)
+$(CHECKS): check-%:
 	@common/run-tests.sh $(wildcard tests/$*.bats tests/$*-*.bats)
+# Each check builds what its lab and tests use, and nothing else.
+check-01: $(BUILD)/btf_inspect
+check-02: $(BUILD)/gen_vmlinux_h $(BUILD)/core_relocs
+check-03: $(BUILD)/core_relocs $(BUILD)/ppid.bpf.o
+check-04: $(BUILD)/ppid $(BUILD)/ppid.bpf.o $(BUILD)/progcount
+check-05: $(BUILD)/ppid $(BUILD)/progcount
+check-06: $(LAB06_DEPS)
+check-bench: $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf.o
+check-robustness: all $(FUZZERS)
 
 bench: setup $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf.o
 	bench/bench.sh

@@ -41,7 +41,7 @@ static const char *pin_dir = "/sys/fs/bpf/ppid", *btf_path;
 static bool verbose, follow_lines;
 static long duration;
 
-static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t exiting;	/* set by Ctrl-C, SIGTERM, and --duration's alarm */
 
 static void on_signal(int sig)
 {
@@ -85,11 +85,10 @@ static bool has_bpf_privileges(void)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3] = {};
-
 #define HAS(cap) (caps[CAP_TO_INDEX(cap)].effective & CAP_TO_MASK(cap))
+
 	if (!syscall(SYS_capget, &hdr, caps) && (HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON))))
 		return true;
-#undef HAS
 	fprintf(stderr, "%s: needs root or CAP_BPF+CAP_PERFMON: run it with sudo\n", tool);
 	return false;
 }

@@ -129,7 +129,6 @@ static void say_loaded(const struct ppid *skel, const char *pin)
 	bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.on_exec), &info, &len);
 	printf("loaded on_exec (id %u), attached to sched/sched_process_exec%s%s\n",
 	       info.id, pin ? ", link pinned at " : "", pin ? pin : "");
-	fflush(stdout);
 }
 
 /* trace_pipe as it comes, like bpftool prog tracelog: every bpf_printk on the machine. */

@@ -103,8 +103,12 @@ fuzz: settings $(FUZZERS) $(BUILD)/ppid.bpf.o
 	tests/fuzz/run.sh
 
 # Only a directory this make built; outside the checkout only when told plainly.
+build_dir_problem = $(shell env BUILD_DIR=$(call shell_word,$(BUILD_DIR)) \
+	CLEAN_OUTSIDE_CHECKOUT=$(call shell_word,$(CLEAN_OUTSIDE_CHECKOUT)) \
+	bash -c '. $(COMMON)/lib.sh && build_dir_problem "$$BUILD_DIR"' 2>&1)
 clean: settings
-	@bash -c '. $(COMMON)/lib.sh && remove_build_dir "$$BUILD_DIR"'
+	$(if $(build_dir_problem),$(error $(build_dir_problem)))
+	rm -rf $(BUILD)
 
 # A lab, check or exercise that does not exist: say which ones do.
 lab-% check-% exercise-%:

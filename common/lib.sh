@@ -332,8 +332,8 @@ release_pin_dir() {
 	fi
 	run rm "$PIN_DIR/on_exec"
 	if ! rmdir -- "$PIN_DIR" 2>/dev/null; then
-		left=$(find "$PIN_DIR" -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null)
-		warn "left $PIN_DIR in place: it also holds ${left:-something} which lab 04 did not pin"
+		left=$(find "$PIN_DIR" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | paste -sd ' ')
+		warn "left $PIN_DIR in place: it also holds ${left:-something}, which lab 04 did not pin"
 		return 0
 	fi
 	show rmdir "$PIN_DIR"
@@ -352,28 +352,32 @@ wait_prog_gone() {
 	return 1
 }
 
-# make clean: remove the build directory, and only a build directory: never
+# make clean removes the build directory, and only a build directory: never
 # /, a home, the checkout or above, a symlink, a directory this project did
-# not build; outside the checkout, only when told plainly.
-remove_build_dir() {
+# not build; outside the checkout, only when told plainly. Prints what is
+# wrong with DIR, or nothing.
+build_dir_problem() {
 	local dir=$1 real
 	real=$(realpath -ms -- "$dir")
 	if [ -L "$real" ]; then
-		settings_error "BUILD=$BUILD is a symlink (to $(readlink -- "$real")): make clean removes directories it built, not what a link points to"
+		echo "BUILD=$dir is a symlink (to $(readlink -- "$real")): make clean removes directories it built, not what a link points to"
+		return
 	fi
-	[ -e "$real" ] || { echo "nothing to clean: no $BUILD"; return 0; }
+	[ -e "$real" ] || return 0
 	real=$(realpath -e -- "$real")
-	case $real/ in
-	/ | "$HOME"/ | "$TOP"/ | "$TOP"/.git/*) settings_error "BUILD=$BUILD is $real: make clean never removes that" ;;
+	case $real in
+	/ | "$HOME" | "$TOP" | "$TOP"/.git | "$TOP"/.git/*)
+		echo "BUILD=$dir is $real: make clean never removes that"
+		return
+		;;
 	esac
-	[[ $TOP/ == "$real"/* ]] && settings_error "BUILD=$BUILD is $real, which holds this checkout: make clean never removes that"
-	if [[ $real != "$TOP"/build && $real != "$TOP"/build-sanitize && ! -e $real/.btf-core-labs-build ]]; then
-		settings_error "BUILD=$BUILD ($real) has no .btf-core-labs-build: this project's make did not create it, so make clean leaves it alone"
+	if [[ $TOP/ == "$real"/* ]]; then
+		echo "BUILD=$dir holds this checkout: make clean never removes that"
+	elif [[ $real != "$TOP"/build && $real != "$TOP"/build-sanitize && ! -e $real/.btf-core-labs-build ]]; then
+		echo "BUILD=$dir has no .btf-core-labs-build: this project's make did not create it, so make clean leaves it alone"
+	elif [[ $real != "$TOP"/* && ${CLEAN_OUTSIDE_CHECKOUT:-} != yes ]]; then
+		echo "BUILD=$dir is outside this checkout: to remove it, say so: make clean BUILD=$dir CLEAN_OUTSIDE_CHECKOUT=yes"
 	fi
-	if [[ $real != "$TOP"/* && ${CLEAN_OUTSIDE_CHECKOUT:-} != yes ]]; then
-		settings_error "BUILD=$BUILD is outside this checkout: to remove $real, say so: make clean BUILD=$BUILD CLEAN_OUTSIDE_CHECKOUT=yes"
-	fi
-	run rm -rf "$BUILD"
 }
 
 settings_error() { echo "error: $*" >&2; exit 2; }
@@ -384,6 +388,10 @@ check_settings() {
 	local k
 	[ -z "${PIN_DIR+set}" ] || [[ -n $PIN_DIR && $PIN_DIR =~ ^/[A-Za-z0-9._/-]*$ ]] ||
 		settings_error "PIN_DIR='$PIN_DIR': $pin_dir_rule"
+	# The rest of the rule needs a bpffs; with none yet, the lab checks again after mounting one.
+	if [ -n "${PIN_DIR+set}" ] && awk '$3 == "bpf" { found = 1 } END { exit !found }' /proc/mounts; then
+		check_pin_dir
+	fi
 	for k in RUNS BURST FUZZ_SECONDS; do
 		[ -z "${!k+set}" ] || [[ ${!k} =~ ^[1-9][0-9]{0,8}$ ]] ||
 			settings_error "$k='${!k}': $k takes a positive whole number, e.g. $k=5"

@@ -24,7 +24,7 @@ step "Before: what is pinned, and what the kernel holds"
 run find "$PIN_DIR"
 run bpftool link show pinned "$PIN_DIR/on_exec" || true # bpftool 7.5 exits 255 even then
 run "$BUILD/progcount" --list
-recorded=$(lab04_recorded prog_id)
+recorded=$(lab04_recorded_prog_id)
 id=${recorded:-$(pinned_prog_id)}
 echo "  lab 04's program is id ${id:-unknown}${recorded:+ (lab 04 wrote it down when it loaded it)}"
 

@@ -272,6 +272,7 @@ claim_pin_dir() {
 	elif [ -e "$PIN_DIR" ]; then
 		die "already loaded at $PIN_DIR — run 'make lab-05' first"
 	fi
+	forget_lab04_record
 }
 
 # shellcheck disable=SC2317  # called by the EXIT trap
@@ -306,6 +307,15 @@ lab04_loaded() {
 # What Ctrl-C leaves once lab 04's program is loaded, and the next step.
 lab04_interrupted() {
 	echo "interrupted: on_exec (program $1) stays loaded and pinned at $PIN_DIR, as lab 04 leaves it. Next: sudo make lab-05" >&2
+}
+
+# The program id lab 04 recorded for PIN_DIR, if that program still exists
+# (a record outlives a reboot, or a test's pin removed without lab 05).
+lab04_recorded_prog_id() {
+	local id
+	id=$(lab04_recorded prog_id)
+	[ -n "$id" ] && bpftool prog show id "$id" >/dev/null 2>&1 && echo "$id"
+	return 0
 }
 
 # A field (prog_id, programs_before) of lab 04's record for PIN_DIR.

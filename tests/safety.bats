@@ -22,8 +22,8 @@ setup() {
 }
 
 teardown() {
-	rm -f "$LINK" "$OUR_PIN/on_exec" "$OUR_PIN/other"
-	rmdir "$OUR_PIN" 2>/dev/null || true
+	rm -f "$LINK" "$OUR_PIN/on_exec" "$OUR_PIN/other" "${OUR_PIN}_2/on_exec"
+	rmdir "$OUR_PIN" "${OUR_PIN}_2" 2>/dev/null || true
 	rm -f "$BUILD_DIR/lab04-pins/${OUR_PIN//\//%}"
 	[ -z "${BEFORE:-}" ] || wait_prog_count on_exec "$BEFORE"
 }
@@ -107,13 +107,16 @@ assert_refuses_hostile_pin_dirs() {
 @test "lab 05 leaves a link that leads to another program than lab 04 recorded" {
 	PIN_DIR=$OUR_PIN run "$TOP/04-load-and-trace/load.sh"
 	assert_success
+	# The record names another live program: a second copy, pinned elsewhere.
+	"$BUILD_DIR/ppid" --pin-dir "${OUR_PIN}_2" >/dev/null
+	other=$(bpftool -j link show pinned "${OUR_PIN}_2/on_exec" | jq .prog_id)
 	record=$BUILD_DIR/lab04-pins/${OUR_PIN//\//%}
-	sed -i 's/prog_id=[0-9]*/prog_id=999999999/' "$record"
+	sed -i "s/prog_id=[0-9]*/prog_id=$other/" "$record"
 	PIN_DIR=$OUR_PIN run "$TOP/05-cleanup/cleanup.sh"
 	assert_failure 1
-	assert_line --partial "is not a link to lab 04's program 999999999: left it alone"
+	assert_line --partial "is not a link to lab 04's program $other: left it alone"
 	[ -e "$OUR_PIN/on_exec" ] || fail "the pin was removed"
-	assert_equal "$(bpftool_prog_count on_exec)" "$((BEFORE + 1))"
+	assert_equal "$(bpftool_prog_count on_exec)" "$((BEFORE + 2))"
 }
 
 # A copy of the checkout, where make clean may do its worst; a fake rm that

@@ -322,7 +322,7 @@ lab04_recorded_prog_id() {
 lab04_recorded() {
 	local record
 	record=$(lab04_record)
-	[ -r "$record" ] && sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$record"
+	[ ! -r "$record" ] || sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$record"
 }
 
 forget_lab04_record() {

@@ -352,11 +352,11 @@ release_pin_dir() {
 # Wait until program ID is gone from the kernel (5 s at most); the command
 # shown is the one polled.
 wait_prog_gone() {
-	local id=$1
-	show bpftool prog show id "$id"
+	local id=$1 poll=(bpftool prog show id "$1")
+	show "${poll[@]}"
 	echo "  (every 0.1 s, until it fails: the kernel has freed program $id)"
 	for _ in $(seq 50); do
-		bpftool prog show id "$id" >/dev/null 2>&1 || return 0
+		"${poll[@]}" >/dev/null 2>&1 || return 0
 		sleep 0.1
 	done
 	return 1

@@ -31,7 +31,8 @@ help:
 	@echo "  make doctor   check this machine, one line per requirement"
 	@echo "  make bench    time and size the CO-RE tracer next to bpftool, bpftrace, BCC (QUICK=1)"
 	@echo "  make fuzz     fuzz the BTF and .BTF.ext parsers (FUZZ_SECONDS=60 each)"
-	@echo "  make clean    remove build output (never pins: that is lab 05's job)"
+	@echo "  make clean    remove build output (never pins: that is lab 05's job); a BUILD outside"
+	@echo "               the checkout only with CLEAN_OUTSIDE_CHECKOUT=yes"
 
 # The variables a learner sets, checked before any work starts: common/lib.sh
 # says in one line which one is wrong, and what it takes.

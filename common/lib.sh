@@ -419,8 +419,8 @@ check_settings() {
 	k=
 	if [ -n "${KERNELS+set}" ]; then
 		for k in $KERNELS; do
-			[[ -f $k && -r $k ]] ||
-				settings_error "KERNELS: '$k' is not a readable file: KERNELS takes kernel images (vmlinuz) separated by spaces, e.g. KERNELS=\"/boot/vmlinuz-\$(uname -r)\""
+			[ ! -d "$k" ] ||
+				settings_error "KERNELS: '$k' is a directory: KERNELS takes kernel images (vmlinuz files) separated by spaces, e.g. KERNELS=\"/boot/vmlinuz-\$(uname -r)\""
 		done
 		[ -n "$k" ] || settings_error "KERNELS is empty: KERNELS takes kernel images (vmlinuz) separated by spaces"
 	fi

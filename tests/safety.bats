@@ -196,7 +196,7 @@ FUZZ_SECONDS=1.5 FUZZ_SECONDS='1.5': FUZZ_SECONDS takes a positive whole number
 LOADER=bcc LOADER='bcc': LOADER takes bpftool or skeleton
 SOLUTION=yes SOLUTION='yes': SOLUTION takes 1 (yes) or 0 (no)
 PURGE=all PURGE='all': PURGE takes 1 (yes) or 0 (no)
-KERNELS=/nonexistent/vmlinuz KERNELS: '/nonexistent/vmlinuz' is not a readable file
+KERNELS=/boot KERNELS: '/boot' is a directory: KERNELS takes kernel images
 KERNEL_PACKAGES=bash KERNEL_PACKAGES: 'bash' is not a kernel package name
 BTF_PATH=/sys BTF_PATH='/sys': BTF_PATH takes one file path
 RESULTS=/tmp RESULTS='/tmp': RESULTS takes one file path

@@ -9,7 +9,10 @@ TOOLS  := btf_inspect gen_vmlinux_h core_relocs ppid progcount
 # check-01 ... one per tests/NN-*.bats file; check-bench, check-robustness for the others
 CHECKS := $(foreach f,$(wildcard tests/*.bats),check-$(firstword $(subst -, ,$(basename $(notdir $(f))))))
 
-.PHONY: help all setup doctor labs test bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
+LAB_NUMBERS := $(sort $(foreach d,$(wildcard [0-9][0-9]-*/),$(firstword $(subst -, ,$(d)))))
+EXERCISES   := $(sort $(patsubst exercises/%/,exercise-%,$(filter exercises/[0-9]%/,$(wildcard exercises/*/))))
+
+.PHONY: help all settings setup doctor labs test bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
 
 help:
 	@echo "btf-core-labs: BTF and CO-RE for eBPF, one lab at a time"
@@ -28,14 +31,25 @@ help:
 	@echo "  make doctor   check this machine, one line per requirement"
 	@echo "  make bench    time and size the CO-RE tracer next to bpftool, bpftrace, BCC (QUICK=1)"
 	@echo "  make fuzz     fuzz the BTF and .BTF.ext parsers (FUZZ_SECONDS=60 each)"
-	@echo "  make clean    remove build output (never pins: that is lab 05's job)"
+	@echo "  make clean    remove build output (never pins: that is lab 05's job); a BUILD outside"
+	@echo "               the checkout only with CLEAN_OUTSIDE_CHECKOUT=yes"
 
-all: $(addprefix $(BUILD)/,$(TOOLS)) $(BUILD)/vmlinux.h $(LAB06_DEPS)
+# The variables a learner sets, checked before any work starts: common/lib.sh
+# says in one line which one is wrong, and what it takes.
+LEARNER_VARS := PIN_DIR KERNELS KERNEL_PACKAGES RESULTS BTF_PATH LOADER RUNS BURST FUZZ_SECONDS SOLUTION PURGE QUICK
+shell_word = '$(subst ','\'',$(1))'
+settings_error = $(shell env $(foreach v,$(LEARNER_VARS),$(if $(filter command line,$(origin $v)),$v=$(call shell_word,$($v)))) \
+	bash -c '. $(COMMON)/lib.sh' 2>&1 >/dev/null)
+settings:
+	$(if $(settings_error),$(error $(strip $(patsubst error:,,$(settings_error)))))
+	@:
 
-setup:
+all: settings $(addprefix $(BUILD)/,$(TOOLS)) $(BUILD)/vmlinux.h $(LAB06_DEPS)
+
+setup: settings
 	@common/setup.sh
 
-doctor:
+doctor: settings
 	@common/doctor.sh
 
 # Tools that share the BTF loading code.
@@ -45,18 +59,18 @@ $(BUILD)/core_relocs: $(BUILD)/btf_ext.o $(BUILD)/core_resolve.o
 $(BUILD)/ppid.o $(BUILD)/ppid.static: $(BUILD)/ppid.skel.h
 $(BUILD)/ppid.static: $(COMMON)/cli.c
 
-lab-01: $(BUILD)/btf_inspect
+lab-01: settings $(BUILD)/btf_inspect
 	01-btf-inspect/inspect.sh
-lab-02: $(BUILD)/gen_vmlinux_h
+lab-02: settings $(BUILD)/gen_vmlinux_h
 	02-vmlinux-h/gen.sh
-lab-03: $(BUILD)/vmlinux.h $(BUILD)/core_relocs
+lab-03: settings $(BUILD)/vmlinux.h $(BUILD)/core_relocs
 	03-core-read/build.sh
-lab-04: $(BUILD)/ppid $(BUILD)/progcount
+lab-04: settings $(BUILD)/ppid $(BUILD)/progcount $(BUILD)/core_relocs
 	04-load-and-trace/load.sh
 	04-load-and-trace/trace.sh
-lab-05: $(BUILD)/progcount
+lab-05: settings $(BUILD)/progcount
 	05-cleanup/cleanup.sh
-lab-06: $(LAB06_DEPS)
+lab-06: settings $(LAB06_DEPS)
 	06-run-everywhere/run.sh
 
 labs: setup
@@ -80,7 +94,7 @@ else
 endif
 endif
 
-$(CHECKS): check-%:
+$(CHECKS): check-%: settings
 	@common/run-tests.sh $(wildcard tests/$*.bats tests/$*-*.bats)
 # Each check builds what its lab and tests use, and nothing else.
 check-01: $(BUILD)/btf_inspect
@@ -92,11 +106,20 @@ check-06: $(LAB06_DEPS)
 check-bench: $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf.o
 check-robustness: all $(FUZZERS)
 
-bench: setup $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf.o
+bench: settings setup $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf.o
 	bench/bench.sh
 
-fuzz: $(FUZZERS) $(BUILD)/ppid.bpf.o
+fuzz: settings $(FUZZERS) $(BUILD)/ppid.bpf.o
 	tests/fuzz/run.sh
 
-clean:
+# Only a directory this make built; outside the checkout only when told plainly.
+build_dir_problem = $(shell env BUILD_DIR=$(call shell_word,$(BUILD_DIR)) \
+	CLEAN_OUTSIDE_CHECKOUT=$(call shell_word,$(CLEAN_OUTSIDE_CHECKOUT)) \
+	bash -c '. $(COMMON)/lib.sh && build_dir_problem "$$BUILD_DIR"' 2>&1)
+clean: settings
+	$(if $(build_dir_problem),$(error $(build_dir_problem)))
 	rm -rf $(BUILD)
+
+# A lab, check or exercise that does not exist: say which ones do.
+lab-% check-% exercise-%:
+	$(error there is no $@: labs are $(addprefix lab-,$(LAB_NUMBERS)); checks are $(CHECKS); exercises are $(or $(EXERCISES),none yet))

@@ -10,45 +10,20 @@ require_root "loading a BPF program"
 require_btf
 mount_bpffs
 mount_tracefs
-
-loader=${LOADER:-}
-case "$loader" in
-"")
-	if bpftool_has_autoattach; then
-		loader=bpftool
-		echo "loader: bpftool — 'bpftool prog help' lists autoattach"
-	else
-		loader=skeleton
-		echo "loader: skeleton ($BUILD/ppid) — this bpftool cannot autoattach (it needs bpftool 7.2 or newer)"
-	fi
-	;;
-bpftool)
-	bpftool_has_autoattach ||
-		die "this bpftool cannot autoattach (bpftool 7.2 or newer can): use LOADER=skeleton, or run 'sudo make setup'"
-	echo "loader: bpftool (LOADER=bpftool)"
-	;;
-skeleton) echo "loader: skeleton (LOADER=skeleton)" ;;
-*) die "LOADER must be bpftool or skeleton, not '$loader'" ;;
-esac
-
-# Lab 05 compares against this: the kernel's program count before we load.
-if [ ! -e "$PIN_DIR" ]; then
-	"$BUILD/progcount" >"$BUILD/progcount.before"
-fi
+loader=$(choose_loader)
+claim_pin_dir "$loader"
+programs_before=$("$BUILD/progcount")
 
 if [ "$loader" = bpftool ]; then
 	step "Load and attach with bpftool; the pin keeps the program alive after bpftool exits"
-	# mkdir is atomic: of two learners loading at once, one gets the directory.
-	mkdir "$PIN_DIR" 2>/dev/null || die "already loaded at $PIN_DIR — run 'make lab-05' first"
-	# Interrupted or failed, bpftool leaves at most the empty directory: remove it.
-	trap 'rmdir "$PIN_DIR" 2>/dev/null || true' EXIT
-	trap 'exit 130' INT TERM
 	run bpftool prog loadall "$BUILD/ppid.bpf.o" "$PIN_DIR" autoattach
-	trap - EXIT INT TERM
 else
 	step "Load and attach with the skeleton loader; it pins the link the way autoattach does"
 	run "$BUILD/ppid" --pin-dir "$PIN_DIR"
 fi
+lab04_loaded "$programs_before"
 
 step "What is pinned: one link, named after the program"
 run ls -l "$PIN_DIR"
+run bpftool link show pinned "$PIN_DIR/on_exec" || true # bpftool 7.5 exits 255 even then
+echo "  the link leads to program $lab04_prog_id: lab 05 checks that this id, and only this one, is gone"

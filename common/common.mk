@@ -1,5 +1,5 @@
 # Build rules shared by every lab. The top-level Makefile includes this file;
-# everything built lands in $(BUILD), so `make clean` is a single rm -rf.
+# everything built lands in $(BUILD), so `make clean` removes one directory.
 
 # Paths are relative to the top of the checkout, where make runs.
 MAKEFLAGS += --no-builtin-rules
@@ -11,17 +11,26 @@ BTF_PATH ?= /sys/kernel/btf/vmlinux
 # `make test SANITIZE=1` builds every tool with ASan+UBSan, in a build dir of
 # its own so it never mixes with a normal build.
 ifeq ($(SANITIZE),1)
-BUILD    ?= build-sanitize
+OUR_BUILD := build-sanitize
 CC       := clang
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 else
-BUILD    ?= build
+OUR_BUILD := build
+endif
+# Build output goes where this project decides, or where make's command line
+# says (make BUILD=dir): never where an environment variable called BUILD,
+# a name any tool may set, happens to point.
+ifneq ($(origin BUILD),command line)
+BUILD := $(OUR_BUILD)
+endif
+ifneq ($(words $(BUILD)),1)
+$(error BUILD='$(BUILD)': BUILD takes one directory, e.g. BUILD=build)
 endif
 export BUILD_DIR := $(abspath $(BUILD))
 
 # BPF programs are built for the machine's arch, named the way libbpf's
 # bpf_tracing.h expects (__TARGET_ARCH_x86, _arm64, ...).
-ARCH := $(shell bash -c '. $(COMMON)/lib.sh && bpf_arch')
+ARCH := $(shell bash -c '. $(COMMON)/lib.sh && bpf_arch' 2>/dev/null)
 
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
@@ -33,8 +42,10 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD
 # Every lab's C sources are found by name, wherever the lab keeps them.
 vpath %.c $(wildcard 0*-*) $(COMMON)
 
+# The mark that lets `make clean` tell a directory this make created.
 $(BUILD):
 	mkdir -p $@
+	touch $@/.btf-core-labs-build
 
 # Which kernel BTF this build describes, as its size and hash. The recipe runs
 # every time but rewrites the file only when they change: after a kernel
@@ -78,7 +89,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -I$(COMMON) -I03-core-
 
 $(BUILD)/fuzz/fuzz_btf_ext: tests/fuzz/fuzz_btf_ext.c $(COMMON)/btf_file.c 03-core-read/btf_ext.c 03-core-read/core_resolve.c
 $(BUILD)/fuzz/fuzz_btf_walk: tests/fuzz/fuzz_btf_walk.c $(COMMON)/btf_file.c
-$(FUZZERS):
+$(FUZZERS): | $(BUILD)
 	mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) $^ $(LIBBPF_LIBS) -lelf -lz -o $@
 

@@ -139,10 +139,10 @@ is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 	assert_equal "$(sysctl -n kernel.bpf_stats_enabled)" "$before"
 }
 
-@test "RUNS that is not a number: one message, exit 1" {
+@test "RUNS that is not a number: one message, exit 2" {
 	RUNS=five run "$TOP/bench/bench.sh"
-	assert_failure 1
-	assert_output "error: RUNS and BURST must be positive whole numbers (got RUNS=five BURST=2000)"
+	assert_failure 2
+	assert_output "error: RUNS='five': RUNS takes a positive whole number, e.g. RUNS=5"
 }
 
 @test "not root: one message and the next step" {

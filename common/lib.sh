@@ -460,8 +460,9 @@ run_exit_actions() {
 # A probe PATH (a symlink to sleep, so that what runs through it has its own
 # name), removed on exit with the files known_parent.sh writes beside it.
 make_probe() {
-	ln -sf "$(type -P sleep)" "$1"
+	# The removal is registered first: a Ctrl-C right after ln leaves nothing.
 	on_exit "rm -f $(shell_quote "$1") $(shell_quote "$(dirname "$1")")/{parent.pid,child.ppid,on_exec.xlated}"
+	ln -sf "$(type -P sleep)" "$1"
 }
 
 # A background reader must not outlive the script (it would keep trace_pipe).

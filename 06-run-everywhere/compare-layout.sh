@@ -45,10 +45,10 @@ while read -r name offset size; do off_a[$name]=$offset size_a[$name]=$size; don
 while read -r name offset size; do off_b[$name]=$offset size_b[$name]=$size; done < <(layout "$btf_b" "${names_b[@]}")
 struct_size() { bpftool btf dump file "$1" | awk '$2 == "STRUCT" && $3 == "\047task_struct\047" { sub("size=", "", $4); print $4; exit }'; }
 
-printf '%-26s %16s %16s\n' "task_struct" "$a" "$b"
-printf '%-26s %16s %16s\n' "  size" "$(struct_size "$btf_a")" "$(struct_size "$btf_b")"
+printf '%-26s %20s %20s\n' "task_struct" "$a" "$b"
+printf '%-26s %20s %20s\n' "  size" "$(struct_size "$btf_a")" "$(struct_size "$btf_b")"
 moved=$((off_b[real_parent] - off_a[real_parent]))
-printf '%-26s %16s %16s  %+d\n' "  real_parent at byte" "${off_a[real_parent]}" "${off_b[real_parent]}" "$moved"
+printf '%-26s %20s %20s  %+d\n' "  real_parent at byte" "${off_a[real_parent]}" "${off_b[real_parent]}" "$moved"
 echo "members before real_parent that differ (size in bytes; - where absent):"
 
 # Walk both member lists side by side, as a merge: a member on one kernel only
@@ -61,7 +61,7 @@ row() {
 	seen[$name]=1
 	[ "$sa" != "$sb" ] || return 0
 	explained=$((explained + ${sb/-/0} - ${sa/-/0}))
-	printf '  %-24s %16s %16s  %+d\n' "$name" "$sa" "$sb" $((${sb/-/0} - ${sa/-/0}))
+	printf '  %-24s %20s %20s  %+d\n' "$name" "$sa" "$sb" $((${sb/-/0} - ${sa/-/0}))
 }
 while [ "$i" -lt "${#names_a[@]}" ] || [ "$j" -lt "${#names_b[@]}" ]; do
 	na=${names_a[$i]:-} nb=${names_b[$j]:-}
@@ -71,5 +71,5 @@ while [ "$i" -lt "${#names_a[@]}" ] || [ "$j" -lt "${#names_b[@]}" ]; do
 	else row "$nb"; j=$((j + 1))
 	fi
 done
-printf '%-26s %33s  %+d\n' "sum of those sizes" "" "$explained"
-printf '%-26s %33s  %+d\n' "bitfields and alignment" "" "$((moved - explained))"
+printf '%-26s %41s  %+d\n' "sum of those sizes" "" "$explained"
+printf '%-26s %41s  %+d\n' "bitfields and alignment" "" "$((moved - explained))"

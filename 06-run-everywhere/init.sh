@@ -1,8 +1,8 @@
 #!/bin/busybox sh
 # shellcheck shell=dash
 # /init of lab 06's VMs: mount what BPF needs, run both programs through
-# check.sh, print one RESULT line, libbpf's relocation lines and the checksum
-# of the BPF object inside the loader, power off.
+# check.sh, print one RESULT line, libbpf's relocation lines, the checksums of
+# the BPF object inside the loader and of the kernel's own BTF, power off.
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc
@@ -24,5 +24,7 @@ sed -n 's/.*relo #[0-9]*: patched insn .*/RELO &/p' /tmp/core_child.log
 if read -r at size </object.at; then
 	echo "OBJECT sha256=$(tail -c +$((at + 1)) /ppid | head -c "$size" | sha256sum | cut -d' ' -f1) bytes=$size at=$at"
 fi
+# What the kernel itself serves: the BTF lab 06 cut out of its vmlinuz offline.
+echo "KERNEL_BTF sha256=$(sha256sum /sys/kernel/btf/vmlinux | cut -d' ' -f1)"
 grep -h -i -E 'error|fail' /tmp/core_child.log /tmp/fixed_child.log | sed 's/^/LOG /'
 poweroff -f

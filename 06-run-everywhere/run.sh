@@ -203,7 +203,7 @@ for i in "${!labels[@]}"; do
 	show "${vm[*]:0:${#vm[@]}-1} '${vm[-1]}'"
 	# The serial console mixes in terminal escapes: keep our lines from their keyword on.
 	started=$SECONDS
-	boot "$arch" "${images[$i]}" "$accel" 120 | tr -d '\r' | grep -aoE '(RESULT|RELO|OBJECT|LOG) .*' | tee "$work/${labels[$i]}.console" || true
+	boot "$arch" "${images[$i]}" "$accel" 120 | tr -d '\r' | grep -aoE '(RESULT|RELO|OBJECT|KERNEL_BTF|LOG) .*' | tee "$work/${labels[$i]}.console" || true
 	echo "(booted, traced twice for 3 s, powered off: $((SECONDS - started)) s)"
 done
 
@@ -253,15 +253,21 @@ step "Cross-check: the offsets core_relocs computed offline against the ones lib
 for label in "${labels[@]}"; do
 	cross_check_relocations "$BUILD/ppid.bpf.o" "$kernels/$label.btf" "$work/$label.console" "$label " || status=1
 done
-step "Cross-check: the object each VM hashed against the one built here"
-object_sum=$(sha256sum "$BUILD/ppid.bpf.o" | cut -d' ' -f1)
-for label in "${labels[@]}"; do
-	vm_sum=$(sed -n 's/^OBJECT sha256=\([0-9a-f]*\).*/\1/p' "$work/$label.console")
-	if [ "$vm_sum" = "$object_sum" ]; then
-		ok "$label: sha256 $vm_sum, the same bytes as $BUILD/ppid.bpf.o"
+step "Cross-check: what each VM hashed against the files here: the object, and the kernel's own BTF"
+# ✔ or ✘ for a checksum KIND that a VM's console LABEL reported, against FILE's.
+same_sum() {
+	local label=$1 kind=$2 file=$3 here there
+	here=$(sha256sum "$file" | cut -d' ' -f1)
+	there=$(sed -n "s/^$kind sha256=\([0-9a-f]*\).*/\1/p" "$work/$label.console")
+	if [ "$there" = "$here" ]; then
+		ok "$label: $kind sha256 ${there:0:16}... in the VM, the same as $file's"
 	else
-		bad "$label: sha256 ${vm_sum:-none} in the VM, $object_sum here"
-		status=1
+		bad "$label: $kind sha256 ${there:-none} in the VM, $here for $file"
+		return 1
 	fi
+}
+for label in "${labels[@]}"; do
+	same_sum "$label" OBJECT "$BUILD/ppid.bpf.o" || status=1
+	same_sum "$label" KERNEL_BTF "$kernels/$label.btf" || status=1
 done
 exit "$status"

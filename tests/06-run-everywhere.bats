@@ -437,9 +437,10 @@ our_arm64_vms() {
 			vms=$(our_arm64_vms)
 			[ -z "$vms" ] || break
 		fi
+		kill -0 "$lab" 2>/dev/null || break
 		sleep 0.1
 	done
-	[ -n "$vms" ] || fail "no arm64 VM started within 60 s: $(tail -n 5 "$BATS_TEST_TMPDIR/out")"
+	[ -n "$vms" ] || fail "no arm64 VM started (within 60 s, or before the lab ended): $(tail -n 5 "$BATS_TEST_TMPDIR/out")"
 	kill -INT -- "-$lab"
 	status=0
 	wait "$lab" || status=$?

@@ -129,16 +129,22 @@ make_initramfs() {
 	run_sh "(cd $root && find . | cpio -o -H newc --quiet | gzip -1) > $out"
 }
 
+# COMMAND must be installed; it comes with Debian's PACKAGES.
+require_tool() {
+	command -v "$1" >/dev/null || die "$1 is missing: install Debian's $2 (sudo apt-get install $2)"
+}
+
 step "Live: the object every VM runs, and its checksum"
 run sha256sum "$BUILD/ppid.bpf.o"
 if [[ " ${arches[*]} " == *" x86_64 "* ]]; then
 	step "An x86 initramfs: busybox, both loaders (linked statically), check.sh"
+	require_tool qemu-system-x86_64 qemu-system-x86
 	make_initramfs "$work/initramfs" "$(command -v busybox)" "$BUILD/ppid.static" "$work/ppid_fixed.static" "$work/initramfs.cpio.gz"
 fi
 if [[ " ${arches[*]} " == *" aarch64 "* ]]; then
 	step "An arm64 initramfs: the loaders cross-compiled for arm64, the BPF object as it is"
-	command -v aarch64-linux-gnu-gcc >/dev/null ||
-		die "aarch64-linux-gnu-gcc is missing: install Debian's gcc-aarch64-linux-gnu and libc6-dev-arm64-cross (sudo apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross)"
+	require_tool aarch64-linux-gnu-gcc "gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+	require_tool qemu-system-aarch64 qemu-system-arm
 	export CACHE_DIR=$cache
 	run make --no-print-directory BUILD="$BUILD" "$work/arm64/ppid.static" "$work/arm64/ppid_fixed.static"
 	run file "$work/arm64/ppid.static"
@@ -158,8 +164,6 @@ vm_command() {
 	aarch64) vm=(qemu-system-aarch64 -M virt -accel "$accel" -cpu cortex-a57 -smp 2 -m 1024 -nographic -no-reboot
 		-kernel "$image" -initrd "$work/arm64/initramfs.cpio.gz" -append "console=ttyAMA0 panic=-1 quiet$extra") ;;
 	esac
-	command -v "${vm[0]}" >/dev/null ||
-		die "${vm[0]} is missing: install Debian's $([ "$arch" = aarch64 ] && echo qemu-system-arm || echo qemu-system-x86) (sudo make setup)"
 }
 
 # Boot IMAGE of ARCH with ACCEL, at most LIMIT seconds, more kernel arguments EXTRA.

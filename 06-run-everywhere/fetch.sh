@@ -34,41 +34,39 @@ debian_source_uri() {
 	done | sed -n 1p
 }
 
-# Write the private apt configuration for arm64 (once), fetch its lists
-# when they are missing or a day old.
+# Write the private apt configuration for arm64, and fetch its package
+# lists when they are missing or a day old.
 arm64_apt_ready() {
 	local codename uri security dir
-	dir=$(realpath -m "$arm64_apt")
-	if [ ! -s "$arm64_apt/apt.conf" ]; then
-		codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-		uri=$(debian_source_uri "$codename")
-		if [ -z "$uri" ] || ! command -v apt-get >/dev/null; then
-			die "no Debian apt source for '$codename' on this machine to fetch arm64 packages from: give kernels with KERNELS=\"/boot/vmlinuz-X ...\", or copy a cache filled by 'make prefetch' to $cache"
-		fi
-		security=$(debian_source_uri "$codename-security")
-		mkdir -p "$arm64_apt/lists/partial" "$arm64_apt/cache/archives/partial" "$arm64_apt/sources.list.d"
-		: >"$arm64_apt/status"
-		{
-			echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $codename main"
-			[ -z "$security" ] || echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $security $codename-security main"
-		} >"$arm64_apt/sources.list"
-		cat >"$arm64_apt/apt.conf" <<-EOF
-			// Lab 06's apt for arm64 packages: own sources, lists and state, nothing installed.
-			APT::Architecture "arm64";
-			APT::Architectures { "arm64"; };
-			Dir::Etc::SourceList "$dir/sources.list";
-			Dir::Etc::SourceParts "$dir/sources.list.d";
-			Dir::State::Lists "$dir/lists";
-			Dir::State::Status "$dir/status";
-			Dir::Cache "$dir/cache";
-			Acquire::Languages "none";
-			APT::Sandbox::User "root";
-		EOF
-		run cat "$arm64_apt/sources.list"
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	uri=$(debian_source_uri "$codename")
+	if [ -z "$uri" ] || ! command -v apt-get >/dev/null; then
+		die "no Debian apt source for '$codename' on this machine to fetch arm64 packages from: give kernels with KERNELS=\"/boot/vmlinuz-X ...\", or copy a cache filled by 'make prefetch' to $cache"
 	fi
+	security=$(debian_source_uri "$codename-security")
+	mkdir -p "$arm64_apt/lists/partial" "$arm64_apt/cache/archives/partial" "$arm64_apt/sources.list.d"
+	[ -e "$arm64_apt/status" ] || : >"$arm64_apt/status"
+	{
+		echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $codename main"
+		[ -z "$security" ] || echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $security $codename-security main"
+	} >"$arm64_apt/sources.list"
+	dir=$(realpath -m "$arm64_apt")
+	cat >"$arm64_apt/apt.conf" <<-EOF
+		// Lab 06's apt for arm64 packages: own sources, lists and state, nothing installed.
+		APT::Architecture "arm64";
+		APT::Architectures { "arm64"; };
+		Dir::Etc::SourceList "$dir/sources.list";
+		Dir::Etc::SourceParts "$dir/sources.list.d";
+		Dir::State::Lists "$dir/lists";
+		Dir::State::Status "$dir/status";
+		Dir::Cache "$dir/cache";
+		Acquire::Languages "none";
+		APT::Sandbox::User "root";
+	EOF
 	[ -z "$(find "$arm64_apt/lists" -maxdepth 1 -name '*_Packages*' -mtime -1)" ] || return 0
+	run cat "$arm64_apt/sources.list"
 	run_sh "APT_CONFIG=$arm64_apt/apt.conf apt-get update -q" 2>"$downloads/apt.log" ||
-		die "could not fetch arm64 package lists with apt-get (no network?): run 'make prefetch' where the network works and copy build/cache here, or give kernels with KERNELS=\"/boot/vmlinuz-X ...\" ($(apt_error))"
+		die "could not fetch arm64 package lists with apt-get (no network?): run 'make prefetch' where the network works and copy $cache here, or give kernels with KERNELS=\"/boot/vmlinuz-X ...\" ($(apt_error))"
 }
 
 # apt's own first error line, for a one-line message.
@@ -89,7 +87,7 @@ apt_for() {
 # Download PACKAGES (all of one architecture) into the download directory.
 download() {
 	run_sh "cd $downloads && $(apt_for "$1") download -q $*" 2>"$downloads/apt.log" ||
-		die "could not download $* with apt-get (no network, or the package is gone): give kernels with KERNELS=\"/boot/vmlinuz-X /path/vmlinuz-Y\", or run 'make prefetch' where the network works and copy build/cache here ($(apt_error))"
+		die "could not download $* with apt-get (no network, or the package is gone): give kernels with KERNELS=\"/boot/vmlinuz-X /path/vmlinuz-Y\", or run 'make prefetch' where the network works and copy $cache here ($(apt_error))"
 }
 
 # The kernel packages to boot, into the array "packages": KERNEL_PACKAGES,
@@ -144,8 +142,7 @@ fetch_arm64_userland() {
 	done
 	[ "${#missing[@]}" -gt 0 ] || return 0
 	arm64_apt_ready
-	run_sh "cd $downloads && $(apt_for "${missing[0]}:arm64") download -q ${missing[*]}" 2>"$downloads/apt.log" ||
-		die "could not download ${missing[*]} for arm64 with apt-get (no network?): run 'make prefetch' where the network works and copy build/cache here, or give kernels with KERNELS=\"/boot/vmlinuz-X ...\" ($(apt_error))"
+	download "${missing[@]/%/:arm64}"
 	mkdir -p "$cache/arm64"
 	mv "$downloads"/*_arm64.deb "$cache/arm64/"
 }

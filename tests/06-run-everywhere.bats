@@ -377,6 +377,31 @@ bpftool_struct_size() {
 
 # --- the cache, and the network (issue 20: make prefetch) ---
 
+# What would show the machine's own apt or dpkg changed: foreign architectures, sources.
+machine_apt_state() {
+	dpkg --print-foreign-architectures
+	find /etc/apt/sources.list /etc/apt/sources.list.d -type f -exec sha256sum {} + 2>/dev/null | sort
+}
+
+@test "arm64 packages come through lab 06's own apt: the machine's sources and dpkg architectures are untouched" {
+	label=$(arm64_label)
+	[ -n "$label" ] || fail "no aarch64 VM reported"
+	before=$(machine_apt_state)
+	[ -n "$before" ] || fail "no apt sources on this machine to compare"
+	# Its lists gone, the lab must fetch them again, through its own configuration.
+	rm -rf "$WORK/apt-arm64/lists"
+	FETCH_ONLY=1 CACHE_DIR=$BATS_TEST_TMPDIR/cache KERNEL_PACKAGES=linux-image-$label run "$TOP/06-run-everywhere/run.sh"
+	assert_success
+	assert_line "\$ APT_CONFIG=$BUILD_REL/06/apt-arm64/apt.conf apt-get update -q"
+	[ -s "$BATS_TEST_TMPDIR/cache/vmlinuz-$label" ]
+	run compgen -G "$BATS_TEST_TMPDIR/cache/arm64/libbpf-dev_*_arm64.deb"
+	assert_success
+	assert_equal "$(machine_apt_state)" "$before"
+	run dpkg-query -W -f '${Architecture}\n'
+	assert_success
+	refute_line arm64
+}
+
 @test "prefetch: with the cache complete, FETCH_ONLY=1 needs no network and downloads nothing" {
 	cache=$TOP/build/cache
 	before=$(find "$cache" -type f -printf '%P %s %T@\n' | sort)

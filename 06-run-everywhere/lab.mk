@@ -20,3 +20,36 @@ $(LAB06)/ppid_fixed.static: 04-load-and-trace/ppid.c $(COMMON)/cli.c $(LAB06)/fi
 	$(CC) -I$(LAB06)/fixed $(filter-out $(SANFLAGS),$(CFLAGS)) -static $(filter %.c,$^) -lbpf -lelf -lz -o $@
 
 LAB06_DEPS := $(BUILD)/ppid.static $(LAB06)/ppid_fixed.static $(BUILD)/ppid.bpf.o $(BUILD)/btf_inspect $(BUILD)/core_relocs
+
+# arm64: the same two loaders, cross-compiled against arm64's libbpf, libelf
+# and zlib, unpacked from the Debian packages run.sh keeps in the cache. The
+# BPF object inside them is the very one built above, never rebuilt.
+LAB06_CACHE   := $(or $(CACHE_DIR),build/cache)
+ARM64_SYSROOT := $(LAB06)/arm64/sysroot
+ARM64_CC      := aarch64-linux-gnu-gcc
+ARM64_CFLAGS  := -O2 -g -Wall -Wextra -Werror -I$(COMMON) -isystem $(ARM64_SYSROOT)/usr/include
+ARM64_LIBS    := -L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu -lbpf -lelf -lz
+
+$(ARM64_SYSROOT)/.unpacked: $(wildcard $(LAB06_CACHE)/arm64/*.deb)
+	@[ -n "$^" ] || { echo "error: no arm64 packages in $(LAB06_CACHE)/arm64: run 'make lab-06' or 'make prefetch'" >&2; exit 1; }
+	rm -rf $(@D) && mkdir -p $(@D)
+	for deb in $^; do dpkg-deb -x $$deb $(@D); done
+	touch $@
+
+$(LAB06)/arm64/ppid.static: 04-load-and-trace/ppid.c $(COMMON)/cli.c $(BUILD)/ppid.skel.h $(ARM64_SYSROOT)/.unpacked
+	$(ARM64_CC) -I$(BUILD) $(ARM64_CFLAGS) -static $(filter %.c,$^) $(ARM64_LIBS) -o $@
+
+$(LAB06)/arm64/ppid_fixed.static: 04-load-and-trace/ppid.c $(COMMON)/cli.c $(LAB06)/fixed/ppid.skel.h $(ARM64_SYSROOT)/.unpacked
+	$(ARM64_CC) -I$(LAB06)/fixed $(ARM64_CFLAGS) -static $(filter %.c,$^) $(ARM64_LIBS) -o $@
+
+# Everything labs 06 and 07 download at run time, once, into one directory a
+# room can share: with it, the labs need no network.
+.PHONY: prefetch
+prefetch:
+	FETCH_ONLY=1 CACHE_DIR=$(LAB06_CACHE) 06-run-everywhere/run.sh
+	@for lab in 07-*/run.sh; do [ ! -x "$$lab" ] || (set -x; FETCH_ONLY=1 CACHE_DIR=$(LAB06_CACHE) "$$lab") || exit 1; done
+	@echo
+	@echo "The cache is $(LAB06_CACHE)/ ($$(du -sh $(LAB06_CACHE) | cut -f1)). For the other machines of a room, either copy it"
+	@echo "into each clone before the day:      rsync -a $(LAB06_CACHE)/ HOST:PATH-OF-THEIR-CLONE/build/cache/"
+	@echo "or share one copy (NFS, USB stick):  sudo make lab-06 CACHE_DIR=/mnt/btf-labs-cache"
+	@echo "With a complete cache the labs ask apt nothing and download nothing."

@@ -9,7 +9,7 @@ TOOLS  := btf_inspect gen_vmlinux_h core_relocs ppid progcount
 # check-01 ... one per tests/NN-*.bats file; check-bench, check-robustness for the others
 CHECKS := $(foreach f,$(wildcard tests/*.bats),check-$(firstword $(subst -, ,$(basename $(notdir $(f))))))
 
-.PHONY: help all setup doctor labs test bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
+.PHONY: help all setup unsetup doctor labs test test-trixie clang-matrix bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
 
 help:
 	@echo "btf-core-labs: BTF and CO-RE for eBPF, one lab at a time"
@@ -24,9 +24,13 @@ help:
 	@echo "  make labs     setup, then labs 01 to 05 in order (the whole walkthrough)"
 	@echo "  make test     setup, then every test; make check-NN runs one lab's tests"
 	@echo "               (check-bench, check-robustness: the benchmark's and bad input's tests)"
-	@echo "  make setup    install what is missing; mount bpffs and tracefs"
+	@echo "  make setup    install what labs 01-05 need; mount bpffs and tracefs"
+	@echo "               (lab 06, bench and test install their own extras when first run)"
+	@echo "  make unsetup  remove exactly what setup installed, and say what stays"
 	@echo "  make doctor   check this machine, one line per requirement"
 	@echo "  make bench    time and size the CO-RE tracer next to bpftool, bpftrace, BCC (QUICK=1)"
+	@echo "  make test-trixie  make test in a Debian 13 root (clang 19, libbpf 1.5), built once"
+	@echo "  make clang-matrix lab 03's object from every clang Debian packages, loaded here"
 	@echo "  make fuzz     fuzz the BTF and .BTF.ext parsers (FUZZ_SECONDS=60 each)"
 	@echo "  make clean    remove build output (never pins: that is lab 05's job)"
 
@@ -34,6 +38,15 @@ all: $(addprefix $(BUILD)/,$(TOOLS)) $(BUILD)/vmlinux.h $(LAB06_DEPS)
 
 setup:
 	@common/setup.sh
+
+# What lab 06, bench, test... need on top of the labs: installed when first used.
+SETUPS := setup-vm setup-bench setup-test setup-trixie setup-matrix
+.PHONY: $(SETUPS)
+$(SETUPS): setup-%:
+	@common/setup.sh $*
+
+unsetup:
+	@common/setup.sh --undo
 
 doctor:
 	@common/doctor.sh
@@ -56,13 +69,13 @@ lab-04: $(BUILD)/ppid $(BUILD)/progcount
 	04-load-and-trace/trace.sh
 lab-05: $(BUILD)/progcount
 	05-cleanup/cleanup.sh
-lab-06: $(LAB06_DEPS)
+lab-06: setup-vm $(LAB06_DEPS)
 	06-run-everywhere/run.sh
 
 labs: setup
 	@for n in 01 02 03 04 05; do $(MAKE) --no-print-directory lab-$$n || exit 1; done
 
-test: setup
+test: setup-test
 	@$(MAKE) --no-print-directory all $(FUZZERS)
 ifeq ($(SANITIZE),1)
 	@# valgrind runs the plain build; sanitized binaries cannot run under it.
@@ -71,9 +84,18 @@ endif
 	@common/run-tests.sh tests/*.bats
 ifneq ($(SANITIZE),1)
 ifeq ($(CI),true)
+ifneq ($(IN_TRIXIE_ROOT),1)
 	@echo "CI: every test again with the tools built with ASan and UBSan, then each fuzzer for 30 s"
 	@$(MAKE) --no-print-directory test SANITIZE=1
+else
+	@# The host's CI reruns every test sanitized; here, build with clang 19 only.
+	@$(MAKE) --no-print-directory all SANITIZE=1
+endif
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
+	@$(MAKE) --no-print-directory clang-matrix
+ifneq ($(IN_TRIXIE_ROOT),1)
+	@$(MAKE) --no-print-directory test-trixie
+endif
 else
 	@echo "Bad input once more, with the tools built with ASan and UBSan:"
 	@$(MAKE) --no-print-directory check-robustness SANITIZE=1
@@ -83,8 +105,14 @@ endif
 $(CHECKS): check-%: all $(FUZZERS)
 	@common/run-tests.sh $(wildcard tests/$*.bats tests/$*-*.bats)
 
-bench: setup $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf.o
+bench: setup-bench $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf.o
 	bench/bench.sh
+
+test-trixie: setup-trixie
+	@common/trixie-root.sh
+
+clang-matrix: setup-matrix $(BUILD)/vmlinux.h $(BUILD)/core_relocs $(BUILD)/ppid.bpf.o $(BUILD)/cli.o
+	@common/clang-matrix.sh
 
 fuzz: $(FUZZERS) $(BUILD)/ppid.bpf.o
 	tests/fuzz/run.sh

@@ -3,6 +3,9 @@
 # minimal Debian 13 (trixie) root on this machine's kernel, so that clang 19,
 # libbpf 1.5, bpftool 7.5 and bats 1.11 are proved on every lab, for real.
 #
+#   trixie-root.sh           make test there, from a clone (make test-trixie)
+#   trixie-root.sh run CMD   run one command there
+#
 #   build/trixie-root/   the root, made once by mmdebstrap from this machine's
 #                        own Debian mirror, then reused
 #   /root/btf-core-labs  inside it: a fresh clone of this checkout's HEAD
@@ -113,6 +116,13 @@ finish() {
 	exit "$status"
 }
 
+action=${1:-test}
+case "$action" in
+test) [ $# -le 1 ] || die "trixie-root.sh test takes no argument" ;;
+run) [ $# -ge 2 ] || die "trixie-root.sh run needs a command to run in the root" ;;
+*) die "trixie-root.sh: unknown action '$action': use test, or run CMD" ;;
+esac
+
 if [ -e "$building" ] || [ ! -x "$root_dir/usr/bin/apt-get" ]; then
 	build_root
 else
@@ -122,6 +132,11 @@ fi
 on_exec_before=$(on_exec_count)
 trap finish EXIT
 trap 'echo "test-trixie: interrupted" >&2; exit 130' INT TERM
+if [ "$action" = run ]; then
+	shift
+	in_root "$@"
+	exit
+fi
 
 clone=/root/btf-core-labs
 step "a fresh clone of $(git -C "$TOP" rev-parse --short HEAD) in the root, at $clone"

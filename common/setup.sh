@@ -18,7 +18,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=common/apt-source.sh
 . "$here/apt-source.sh"
 
-SETUP_STATE=${SETUP_STATE:-/var/lib/btf-core-labs/setup.state}
+default_state=/var/lib/btf-core-labs/setup.state
+SETUP_STATE=${SETUP_STATE:-$default_state}
 # The first line of every file setup writes: --undo removes no file without it.
 written_by="# written by btf-core-labs' make setup; make unsetup removes it"
 
@@ -26,7 +27,7 @@ written_by="# written by btf-core-labs' make setup; make unsetup removes it"
 debian_labs=(clang llvm gcc libc6-dev libbpf-dev libelf-dev zlib1g-dev pkg-config make procps)
 debian_vm=(qemu-system-x86 busybox-static cpio xz-utils zstd lz4 bzip2)
 debian_bench=(bpftrace python3-bpfcc time jq)
-debian_test=(bats bats-support bats-assert shellcheck jq valgrind util-linux git)
+debian_test=(bats bats-support bats-assert shellcheck jq valgrind util-linux git mmdebstrap)
 debian_trixie=(mmdebstrap)
 
 installed_packages() {
@@ -167,7 +168,7 @@ undo() {
 		run env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq "${packages[@]}"
 	fi
 	rm -f -- "$SETUP_STATE"
-	rmdir --ignore-fail-on-non-empty "$(dirname "$SETUP_STATE")" 2>/dev/null || true
+	[ "$SETUP_STATE" != "$default_state" ] || rmdir --ignore-fail-on-non-empty "$(dirname "$default_state")"
 	echo "unsetup: removed ${#packages[@]} packages and the files setup wrote; left as they were: packages that were here before setup, apt's package lists, bpffs and tracefs mounts (other software may use them)"
 }
 

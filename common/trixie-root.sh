@@ -102,7 +102,7 @@ mounts_under_root() {
 }
 
 on_exec_count() {
-	bpftool -j prog show 2>/dev/null | grep -o '"name":"on_exec"' | wc -l
+	bpftool -j prog show 2>/dev/null | grep -o '"name":"on_exec"' | wc -l || true
 }
 
 # shellcheck disable=SC2317  # the EXIT trap

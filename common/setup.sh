@@ -192,5 +192,5 @@ if [ "$(id -u)" -eq 0 ]; then
 	mount_bpffs
 	mount_tracefs
 fi
-echo "setup ($purpose): all packages present"
+echo "setup: all packages present for $purpose"
 [ ! -s "$SETUP_STATE" ] || echo "what setup installed on this machine is listed in $SETUP_STATE ('make unsetup' removes it)"

@@ -32,7 +32,7 @@ not_installed() { ! installed "$1"; }
 		run "$TOP/common/setup.sh" "$step"
 		assert_success
 		refute_line --partial "apt-get install"
-		assert_line "setup ($step): all packages present"
+		assert_line "setup: all packages present for $step"
 	done
 }
 

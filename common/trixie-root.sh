@@ -8,7 +8,9 @@
 #
 #   build/trixie-root/   the root, made once by mmdebstrap from this machine's
 #                        own Debian mirror, then reused
-#   /root/btf-core-labs  inside it: a fresh clone of this checkout's HEAD
+#   /srv/btf-core-labs   inside it: a fresh clone of this checkout's HEAD (not
+#                        under /root, which is 0700: tests that drop privileges
+#                        run scripts from the clone as nobody)
 #
 # The root is entered in a mount namespace of its own (unshare -m): /proc,
 # /sys, /dev, a bpffs and tracefs are mounted there and nowhere else, and the
@@ -138,7 +140,7 @@ if [ "$action" = run ]; then
 	exit
 fi
 
-clone=/root/btf-core-labs
+clone=/srv/btf-core-labs
 step "a fresh clone of $(git -C "$TOP" rev-parse --short HEAD) in the root, at $clone"
 rm -rf --one-file-system -- "${root_dir:?}$clone"
 run git clone -q "$TOP" "$root_dir$clone"

@@ -24,7 +24,7 @@ SETUP_STATE=${SETUP_STATE:-$default_state}
 written_by="# written by btf-core-labs' make setup; make unsetup removes it"
 
 # One list per purpose, so a learner can see why each package is here.
-debian_labs=(clang llvm gcc libc6-dev libbpf-dev libelf-dev zlib1g-dev pkg-config make procps)
+debian_labs=(clang llvm gcc libc6-dev libbpf-dev libelf-dev zlib1g-dev pkg-config make procps mount)
 debian_vm=(qemu-system-x86 busybox-static cpio xz-utils zstd lz4 bzip2)
 debian_bench=(bpftrace python3-bpfcc time jq)
 debian_test=(bats bats-support bats-assert shellcheck jq valgrind util-linux git mmdebstrap)
@@ -49,6 +49,17 @@ clang_major() {
 	clang --version | sed -n 's/.*clang version \([0-9]*\)\..*/\1/p' | sed -n 1p
 }
 
+# Older releases (Ubuntu 22.04) ship libFuzzer in libclang-common-N-dev.
+libfuzzer_package() {
+	local major
+	major=$(clang_major)
+	if apt-cache show "libclang-rt-$major-dev" >/dev/null 2>&1; then
+		echo "libclang-rt-$major-dev"
+	else
+		echo "libclang-common-$major-dev"
+	fi
+}
+
 # Every clang-N the machine's apt sources offer, oldest first.
 available_clangs() {
 	apt-cache pkgnames clang- | grep -E '^clang-[0-9]+$' | sort -t- -k2 -n
@@ -65,14 +76,16 @@ enable_backports() {
 	grep -rqs -- "$codename-backports" /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0
 	uri=$(debian_archive_uri "$codename" | sed -n 1p)
 	if [ -z "$uri" ]; then
-		warn "no Debian '$codename' apt source found to derive $codename-backports from; keeping the stock bpftool"
+		warn "no Debian '$codename' apt source found to derive $codename-backports from; going on without it"
 		return 1
 	fi
-	echo "enabling $codename-backports from $uri (for bpftool with autoattach) in $list"
+	require_root "setup adds an apt source"
+	echo "enabling $codename-backports from $uri in $list"
 	printf '%s\nTypes: deb\nURIs: %s\nSuites: %s-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
 		"$written_by" "$uri" "$codename" >"$list"
 	record "file $list"
-	apt_updated=
+	run apt-get update -qq
+	apt_updated=1
 }
 
 apt_updated=
@@ -107,15 +120,21 @@ debian_bpftool() {
 	fi
 }
 
+# Lab 06 boots the release's kernel and the newer one from backports.
+debian_vm() {
+	enable_backports "$1" || true
+	install_missing "${debian_vm[@]}"
+}
+
 setup_debian() {
 	local codename=$1 purpose=$2 clangs
 	install_missing "${debian_labs[@]}"
 	debian_bpftool "$codename"
 	case "$purpose" in
 	labs) ;;
-	vm) install_missing "${debian_vm[@]}" ;;
+	vm) debian_vm "$codename" ;;
 	bench) install_missing "${debian_bench[@]}" ;;
-	test) install_missing "${debian_vm[@]}" "${debian_bench[@]}" "${debian_test[@]}" "libclang-rt-$(clang_major)-dev" ;;
+	test) debian_vm "$codename"; install_missing "${debian_bench[@]}" "${debian_test[@]}" "$(libfuzzer_package)" ;;
 	trixie) install_missing "${debian_trixie[@]}" ;;
 	matrix)
 		mapfile -t clangs < <(available_clangs)
@@ -129,7 +148,7 @@ setup_debian() {
 setup_ubuntu() {
 	warn "Ubuntu support is untested; installing the closest packages"
 	install_missing "${debian_labs[@]}" "linux-tools-$(uname -r)" linux-tools-common
-	install_missing "${debian_vm[@]}" "${debian_bench[@]}" "${debian_test[@]}" "libclang-rt-$(clang_major)-dev"
+	install_missing "${debian_vm[@]}" "${debian_bench[@]}" "${debian_test[@]}" "$(libfuzzer_package)"
 }
 
 setup_fedora() {

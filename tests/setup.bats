@@ -42,12 +42,12 @@ not_installed() { ! installed "$1"; }
 	installed "libclang-rt-$major-dev"
 	bpftool prog help 2>&1 | grep -q autoattach
 	codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	version=$(dpkg-query -W -f='${Version}' bpftool)
 	if [ "$codename" = trixie ]; then
-		# Debian 13 has bpftool 7.5 in main: no backports source written.
-		[ ! -e /etc/apt/sources.list.d/btf-core-labs-backports.sources ]
-		apt-cache policy bpftool | grep -q ' trixie/main '
+		# Debian 13 has bpftool 7.5 in main: not the backports build.
+		[[ $version != *bpo* ]] || fail "bpftool $version is from backports"
 	else
-		grep -rqs -- "$codename-backports" /etc/apt/sources.list /etc/apt/sources.list.d/
+		[[ $version == *bpo* ]] || fail "bpftool $version is not from $codename-backports"
 	fi
 }
 

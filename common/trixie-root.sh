@@ -85,6 +85,9 @@ in_root() {
 	# shellcheck disable=SC2016  # expanded by the inner bash
 	unshare -m --propagation private bash -euc '
 		r=$1; shift
+		# The root a mount point of its own, as / is on a real machine: the
+		# tests that unshare and remount inside need that.
+		mount --bind "$r" "$r"
 		mount -t proc proc "$r/proc"
 		mount --bind /sys "$r/sys"
 		mount -t bpf bpf "$r/sys/fs/bpf"

@@ -178,17 +178,17 @@ undo() {
 	if [ "${#packages[@]}" -gt 0 ]; then
 		# apt also removes whatever depends on a package it removes: if that
 		# reaches a package setup did not install, remove none of them.
-		extra=$(apt-get remove -s "${packages[@]}" | awk '$1 == "Remv" { print $2 }' | sort |
+		extra=$(apt-get purge -s "${packages[@]}" | awk '$1 == "Remv" || $1 == "Purg" { print $2 }' | sort |
 			comm -23 - <(printf '%s\n' "${packages[@]}" | sort) | tr '\n' ' ')
 		if [ -n "$extra" ]; then
 			echo "unsetup: leaving the ${#packages[@]} packages setup installed: removing them would also remove ${extra% } (installed since)"
 			return 1
 		fi
-		run env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq "${packages[@]}"
+		run env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "${packages[@]}"
 	fi
 	rm -f -- "$SETUP_STATE"
 	[ "$SETUP_STATE" != "$default_state" ] || rmdir --ignore-fail-on-non-empty "$(dirname "$default_state")"
-	echo "unsetup: removed ${#packages[@]} packages and the files setup wrote; left as they were: packages that were here before setup, apt's package lists, bpffs and tracefs mounts (other software may use them)"
+	echo "unsetup: purged ${#packages[@]} packages and the files setup wrote; left as they were: packages that were here before setup, apt's package lists, bpffs and tracefs mounts (other software may use them)"
 }
 
 purpose=${1:-labs}

@@ -70,7 +70,7 @@ not_installed() { ! installed "$1"; }
 	[ -e "$not_ours" ]
 	[ ! -e "$STATE" ]
 	assert_line "unsetup: leaving $not_ours: it is gone, or setup did not write it"
-	assert_line --partial "unsetup: removed 1 packages and the files setup wrote; left as they were:"
+	assert_line --partial "unsetup: purged 1 packages and the files setup wrote; left as they were:"
 }
 
 @test "unsetup removes nothing when apt would also take a package setup did not install" {

@@ -44,12 +44,18 @@ debian_kernel_packages() {
 
 # Download PACKAGE once into the cache and keep only its vmlinuz.
 fetch_kernel() {
-	local label=$1 pkg=$2
+	local label=$1 pkg=$2 binary vmlinuz
 	[ -s "$cache/vmlinuz-$label" ] && return 0
+	# From kernel 7.x on, the image itself is in linux-binary-<abi>.
+	binary=$(apt-cache depends "$pkg" 2>/dev/null | awk '/Depends: linux-binary-/ { print $2 }' | sed -n 1p)
+	[ -z "$binary" ] || pkg=$binary
 	# As root, apt's download sandbox user could not write here; we are root anyway.
 	(cd "$cache" && run apt-get download -q -o APT::Sandbox::User=root "$pkg") ||
 		die "could not download $pkg with apt-get (no network, or the package is gone): give kernels with KERNELS=\"/boot/vmlinuz-X /path/vmlinuz-Y\""
-	run_sh "dpkg-deb --fsys-tarfile $cache/${pkg}_*.deb | tar -xO --wildcards './boot/vmlinuz-*' > $cache/vmlinuz-$label.tmp"
+	# /boot/vmlinuz-<abi>, or /usr/lib/modules/<abi>/vmlinuz from 7.x on.
+	vmlinuz=$(dpkg-deb -c "$cache/${pkg}"_*.deb | awk '$NF ~ /^\.\/boot\/vmlinuz-|^\.\/usr\/lib\/modules\/[^\/]*\/vmlinuz$/ { path = $NF } END { print path }')
+	[ -n "$vmlinuz" ] || die "$pkg holds no vmlinuz: give kernels with KERNELS=\"/boot/vmlinuz-X ...\""
+	run_sh "dpkg-deb --fsys-tarfile $cache/${pkg}_*.deb | tar -xO '$vmlinuz' > $cache/vmlinuz-$label.tmp"
 	# Only a complete kernel enters the cache.
 	mv "$cache/vmlinuz-$label.tmp" "$cache/vmlinuz-$label"
 	rm -f "$cache/${pkg}"_*.deb

@@ -47,7 +47,7 @@ fetch_kernel() {
 	local label=$1 pkg=$2 binary vmlinuz
 	[ -s "$cache/vmlinuz-$label" ] && return 0
 	# From kernel 7.x on, the image itself is in linux-binary-<abi>.
-	binary=$(apt-cache depends "$pkg" 2>/dev/null | awk '/Depends: linux-binary-/ { print $2 }' | sed -n 1p)
+	binary=$(apt-cache depends "$pkg" 2>/dev/null | awk '/Depends: linux-binary-/ { print $2 }' | sed -n 1p || true)
 	[ -z "$binary" ] || pkg=$binary
 	# As root, apt's download sandbox user could not write here; we are root anyway.
 	(cd "$cache" && run apt-get download -q -o APT::Sandbox::User=root "$pkg") ||

@@ -12,7 +12,7 @@ CHECKS := $(foreach f,$(wildcard tests/*.bats),check-$(firstword $(subst -, ,$(b
 LAB_NUMBERS := $(sort $(foreach d,$(wildcard [0-9][0-9]-*/),$(firstword $(subst -, ,$(d)))))
 EXERCISES   := $(sort $(patsubst exercises/%/,exercise-%,$(filter exercises/[0-9]%/,$(wildcard exercises/*/))))
 
-.PHONY: help all settings setup doctor labs test bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
+.PHONY: help all settings setup unsetup doctor labs test test-trixie clang-matrix bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
 
 help:
 	@echo "btf-core-labs: BTF and CO-RE for eBPF, one lab at a time"
@@ -27,9 +27,13 @@ help:
 	@echo "  make labs     setup, then labs 01 to 05 in order (the whole walkthrough)"
 	@echo "  make test     setup, then every test; make check-NN runs one lab's tests"
 	@echo "               (check-bench, check-robustness: the benchmark's and bad input's tests)"
-	@echo "  make setup    install what is missing; mount bpffs and tracefs"
+	@echo "  make setup    install what labs 01-05 need; mount bpffs and tracefs"
+	@echo "               (lab 06, bench and test install their own extras when first run)"
+	@echo "  make unsetup  remove exactly what setup installed, and say what stays"
 	@echo "  make doctor   check this machine, one line per requirement"
 	@echo "  make bench    time and size the CO-RE tracer next to bpftool, bpftrace, BCC (QUICK=1)"
+	@echo "  make test-trixie  make test in a Debian 13 root (clang 19, libbpf 1.5), built once"
+	@echo "  make clang-matrix lab 03's object from every clang Debian packages, loaded here"
 	@echo "  make fuzz     fuzz the BTF and .BTF.ext parsers (FUZZ_SECONDS=60 each)"
 	@echo "  make clean    remove build output (never pins: that is lab 05's job); a BUILD outside"
 	@echo "               the checkout only with CLEAN_OUTSIDE_CHECKOUT=yes"
@@ -48,6 +52,15 @@ all: settings $(addprefix $(BUILD)/,$(TOOLS)) $(BUILD)/vmlinux.h $(LAB06_DEPS)
 
 setup: settings
 	@common/setup.sh
+
+# What lab 06, bench, test... need on top of the labs: installed when first used.
+SETUPS := setup-vm setup-bench setup-test setup-trixie setup-matrix
+.PHONY: $(SETUPS)
+$(SETUPS): setup-%: settings
+	@common/setup.sh $*
+
+unsetup:
+	@common/setup.sh --undo
 
 doctor: settings
 	@common/doctor.sh
@@ -70,13 +83,13 @@ lab-04: settings $(BUILD)/ppid $(BUILD)/progcount $(BUILD)/core_relocs
 	04-load-and-trace/trace.sh
 lab-05: settings $(BUILD)/progcount
 	05-cleanup/cleanup.sh
-lab-06: settings $(LAB06_DEPS)
+lab-06: settings setup-vm $(LAB06_DEPS)
 	06-run-everywhere/run.sh
 
 labs: setup
 	@for n in 01 02 03 04 05; do $(MAKE) --no-print-directory lab-$$n || exit 1; done
 
-test: setup
+test: setup-test
 	@$(MAKE) --no-print-directory all $(FUZZERS)
 ifeq ($(SANITIZE),1)
 	@# valgrind runs the plain build; sanitized binaries cannot run under it.
@@ -85,9 +98,18 @@ endif
 	@common/run-tests.sh tests/*.bats
 ifneq ($(SANITIZE),1)
 ifeq ($(CI),true)
+ifneq ($(IN_TRIXIE_ROOT),1)
 	@echo "CI: every test again with the tools built with ASan and UBSan, then each fuzzer for 30 s"
 	@$(MAKE) --no-print-directory test SANITIZE=1
+else
+	@# The host's CI reruns every test sanitized; here, build with clang 19 only.
+	@$(MAKE) --no-print-directory all SANITIZE=1
+endif
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
+ifneq ($(IN_TRIXIE_ROOT),1)
+	@# The same make test in a Debian 13 root; it never runs this step again.
+	@$(MAKE) --no-print-directory test-trixie
+endif
 else
 	@echo "Bad input once more, with the tools built with ASan and UBSan:"
 	@$(MAKE) --no-print-directory check-robustness SANITIZE=1
@@ -106,8 +128,14 @@ check-06: $(LAB06_DEPS)
 check-bench: $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf.o
 check-robustness: all $(FUZZERS)
 
-bench: settings setup $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf.o
+bench: settings setup-bench $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf.o
 	bench/bench.sh
+
+test-trixie: settings setup-trixie
+	@common/trixie-root.sh
+
+clang-matrix: settings setup-matrix $(BUILD)/vmlinux.h $(BUILD)/core_relocs $(BUILD)/ppid.bpf.o $(BUILD)/cli.o
+	@common/clang-matrix.sh
 
 fuzz: settings $(FUZZERS) $(BUILD)/ppid.bpf.o
 	tests/fuzz/run.sh

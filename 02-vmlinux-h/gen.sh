@@ -28,7 +28,7 @@ name_difference() {
 }
 
 step "Compare: first, bpftool in type-id order, as gen_vmlinux_h writes"
-if bpftool btf help 2>&1 | grep -q unsorted; then
+if bpftool btf help 2>&1 | grep unsorted >/dev/null; then
 	run_sh "bpftool btf dump file $BTF_PATH format c unsorted > $unsorted"
 	echo "sorted against unsorted, declarations only in one of them: $(name_difference "$h" "$unsorted")"
 	echo "(the same types; but where two types share a name, which one becomes name___2 depends on the order)"

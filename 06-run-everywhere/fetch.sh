@@ -124,11 +124,19 @@ choose_kernel_packages() {
 
 # Download a kernel PACKAGE once into the cache and keep only its vmlinuz.
 fetch_kernel() {
-	local pkg=$1 label=${1#linux-image-}
+	local pkg=$1 label=${1#linux-image-} binary vmlinuz
 	[ -s "$cache/vmlinuz-$label" ] && return 0
 	! is_arm64 "$pkg" || arm64_apt_ready
+	# From kernel 7.x on (Debian 13's backports), the image is in linux-binary-<abi>.
+	if ! is_arm64 "$pkg"; then
+		binary=$(apt-cache depends "$pkg" 2>/dev/null | awk '/Depends: linux-binary-/ { print $2; exit }')
+		[ -z "$binary" ] || pkg=$binary
+	fi
 	download "$pkg"
-	run_sh "dpkg-deb --fsys-tarfile $downloads/${pkg}_*.deb | tar -xO --wildcards './boot/vmlinuz-*' > $cache/vmlinuz-$label.tmp"
+	# /boot/vmlinuz-<abi>, or /usr/lib/modules/<abi>/vmlinuz from 7.x on.
+	vmlinuz=$(dpkg-deb -c "$downloads/${pkg}"_*.deb | awk '$NF ~ /^\.\/boot\/vmlinuz-|^\.\/usr\/lib\/modules\/[^\/]*\/vmlinuz$/ { path = $NF } END { print path }')
+	[ -n "$vmlinuz" ] || die "$pkg holds no vmlinuz: give kernels with KERNELS=\"/boot/vmlinuz-X ...\""
+	run_sh "dpkg-deb --fsys-tarfile $downloads/${pkg}_*.deb | tar -xO '$vmlinuz' > $cache/vmlinuz-$label.tmp"
 	# Only a complete kernel enters the cache.
 	mv "$cache/vmlinuz-$label.tmp" "$cache/vmlinuz-$label"
 	rm -f "$downloads/${pkg}"_*.deb

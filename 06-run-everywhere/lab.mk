@@ -17,7 +17,7 @@ $(LAB06)/fixed/ppid.skel.h: $(LAB06)/ppid_fixed.bpf.o
 	mv $@.tmp $@
 
 $(LAB06)/ppid_fixed.static: 04-load-and-trace/ppid.c $(COMMON)/cli.c $(LAB06)/fixed/ppid.skel.h
-	$(CC) -I$(LAB06)/fixed $(filter-out $(SANFLAGS),$(CFLAGS)) -static $(filter %.c,$^) -lbpf -lelf -lz -o $@
+	$(CC) -I$(LAB06)/fixed $(filter-out $(SANFLAGS),$(CFLAGS)) -static $(filter %.c,$^) $(LIBBPF_STATIC) -o $@
 
 LAB06_DEPS := $(BUILD)/ppid.static $(LAB06)/ppid_fixed.static $(BUILD)/ppid.bpf.o $(BUILD)/btf_inspect $(BUILD)/core_relocs
 

@@ -34,6 +34,11 @@ ARCH := $(shell bash -c '. $(COMMON)/lib.sh && bpf_arch' 2>/dev/null)
 
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
+# Static links need libbpf's own dependencies too: Debian 13's libelf uses zstd.
+LIBBPF_STATIC := $(shell pkg-config --static --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+# ... and Debian 13's libelf.a lacks two of its own functions: see the file.
+LIBBPF_STATIC += $(shell nm "$$($(CC) -print-file-name=libelf.a)" 2>/dev/null | \
+	awk '$$NF == "eu_search_tree_init" { kind[$$(NF-1)] = 1 } END { if (kind["U"] && !kind["T"]) print "$(COMMON)/libelf_static_fix.c" }')
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Werror -I$(COMMON) -I$(BUILD) $(LIBBPF_CFLAGS) $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
@@ -81,7 +86,7 @@ $(BUILD)/%: $(BUILD)/%.o $(BUILD)/cli.o
 # a machine (or in a VM) with no libraries installed.
 # Never sanitized: the sanitizers' runtimes do not link statically.
 $(BUILD)/%.static: %.c | $(BUILD)
-	$(CC) $(filter-out $(SANFLAGS),$(CFLAGS)) -static $(filter %.c,$^) -lbpf -lelf -lz -o $@
+	$(CC) $(filter-out $(SANFLAGS),$(CFLAGS)) -static $(filter %.c,$^) $(LIBBPF_STATIC) -o $@
 
 # libFuzzer targets for the two parsers that read untrusted files (make fuzz).
 FUZZERS := $(BUILD)/fuzz/fuzz_btf_ext $(BUILD)/fuzz/fuzz_btf_walk

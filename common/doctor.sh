@@ -27,6 +27,11 @@ privileged() {
 	return 1
 }
 
+# Debian 12 and 13 are tested (make test, make test-trixie); others best effort.
+release() {
+	(. /etc/os-release && echo "${PRETTY_NAME:-${ID:-unknown}}")
+}
+
 kernel_version() {
 	local v
 	v=$(uname -r)
@@ -93,6 +98,7 @@ autoattach() {
 
 echo "btf-core-labs doctor"
 check "privileges" "run with sudo" privileged
+check "release" "" release
 check "kernel" "use a 5.5 or newer kernel" kernel_version
 check "kernel BTF" "use a distribution kernel built with CONFIG_DEBUG_INFO_BTF=y" kernel_btf
 check "bpffs" "sudo mount -t bpf bpf /sys/fs/bpf" mounted bpffs

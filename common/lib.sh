@@ -72,7 +72,7 @@ require_btf() {
 }
 
 bpftool_has_autoattach() {
-	command -v bpftool >/dev/null 2>&1 && bpftool prog help 2>&1 | grep -q autoattach
+	command -v bpftool >/dev/null 2>&1 && bpftool prog help 2>&1 | grep autoattach >/dev/null
 }
 
 mount_bpffs() {

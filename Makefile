@@ -60,7 +60,7 @@ lab-06: $(LAB06_DEPS)
 	06-run-everywhere/run.sh
 
 labs: setup
-	@for n in 01 02 03 04 05; do $(MAKE) --no-print-directory lab-$$n || exit 1; done
+	@common/labs.sh
 
 test: setup
 	@$(MAKE) --no-print-directory all $(FUZZERS)

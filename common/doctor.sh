@@ -121,16 +121,16 @@ kernel_config() {
 # that kernel's BTF next to it; after a kernel upgrade the two differ.
 vmlinux_h_matches_kernel() {
 	local header=$BUILD/vmlinux.h stamp=$BUILD/vmlinux.h.stamp made_from running
-	[ -e "$header" ] || { echo "not built yet: make builds it from this kernel's BTF"; return 0; }
+	[ -e "$header" ] || { echo "$header not built yet: make builds it from this kernel's BTF"; return 0; }
 	[ -r "$BTF_PATH" ] || { echo "not checked: no kernel BTF to compare with"; return 2; }
-	[ -r "$stamp" ] || { echo "not checked: no $stamp to say which kernel it was made from (to be sure: rm $header)"; return 2; }
+	[ -r "$stamp" ] || { echo "$header: not checked: no $stamp says which kernel it was made from (to be sure: rm $header)"; return 2; }
 	read -r made_from _ <"$stamp"
 	read -r running _ < <(sha256sum "$BTF_PATH")
 	if [ "$made_from" != "$running" ]; then
-		echo "made from another kernel's BTF than the running one's (a kernel upgrade?)"
+		echo "$header was made from another kernel's BTF than the running one's (a kernel upgrade?)"
 		return 1
 	fi
-	echo "made from this kernel's BTF"
+	echo "$header, made from this kernel's BTF"
 }
 
 lockdown() {
@@ -235,7 +235,7 @@ check "tracefs" "labs lab06" "${mount_fix:-sudo mount -t tracefs tracefs /sys/ke
 check "exec tracepoint" "labs lab06" "${kernel_fix:-use a distribution kernel (built with CONFIG_BPF_EVENTS=y)}" exec_tracepoint
 check "lockdown" "labs lab06" "boot with lockdown=integrity or none" lockdown
 check "kernel.unprivileged_bpf_disabled" "" "" unprivileged_bpf
-check "$BUILD/vmlinux.h" "$all" "rm $BUILD/vmlinux.h (make remakes it, and all built from it, for this kernel)" vmlinux_h_matches_kernel
+check "vmlinux.h" "$all" "rm $BUILD/vmlinux.h (make remakes it, and all built from it, for this kernel)" vmlinux_h_matches_kernel
 check "clang" "$all" "sudo make setup" tool_version clang
 check "libbpf" "$all" "sudo make setup" libbpf_version
 check "bpftool" "$all" "sudo make setup" tool_version bpftool

@@ -216,8 +216,6 @@ verdict() {
 # The fixes depend on where this runs.
 if on_wsl; then
 	kernel_fix="WSL2's kernel lacks it: run 'wsl --update' in Windows for a newer one, or use a Linux VM"
-elif container_name >/dev/null; then
-	kernel_fix="a container shares the host's kernel: run the labs on a host whose kernel has it"
 fi
 if container_name >/dev/null && ! on_wsl; then
 	mount_fix="the container may not mount it: start it with --privileged, or run the labs on the host or in a VM"

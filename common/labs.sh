@@ -40,7 +40,8 @@ mkdir -p "$BUILD"
 	echo "lab      seconds"
 	printf '%s\n' "${rows[@]}"
 	printf 'total  %9d.%d\n' $((total / 10)) $((total % 10))
-} >"$timings"
+} >"$timings.tmp"
+mv "$timings.tmp" "$timings"
 step "time per lab (also in $timings)"
 cat "$timings"
 

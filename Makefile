@@ -25,7 +25,7 @@ help:
 	@echo "  make test     setup, then every test; make check-NN runs one lab's tests"
 	@echo "               (check-bench, check-robustness: the benchmark's and bad input's tests)"
 	@echo "  make setup    install what is missing; mount bpffs and tracefs"
-	@echo "  make doctor   check this machine, one line per requirement"
+	@echo "  make doctor   check this machine, one line per requirement, then a verdict"
 	@echo "  make bench    time and size the CO-RE tracer next to bpftool, bpftrace, BCC (QUICK=1)"
 	@echo "  make fuzz     fuzz the BTF and .BTF.ext parsers (FUZZ_SECONDS=60 each)"
 	@echo "  make clean    remove build output (never pins: that is lab 05's job)"

@@ -77,7 +77,7 @@ assert_close_to_guide() {
 	assert_equal "$checked" "$(wc -l <<<"$fresh")"
 }
 
-@test "make labs ends with@test "make labs ends with each lab's time, as make's own clock saw it, writes it to labs-timings.txt, agrees with TEACHING.md, and doctor then says ready" {
+@test "make labs ends with each lab's time, as make's own clock saw it, writes it to labs-timings.txt, agrees with TEACHING.md, and doctor then says ready" {
 	require_root
 	require_btf
 	timed_make_on_path

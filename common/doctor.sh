@@ -123,7 +123,7 @@ exec_tracepoint() {
 # Detail only: what the kernel's config says, when there is one to read.
 bpf_events_in_config() {
 	local config
-	config=$(kernel_config) || return 0
+	config=$(kernel_config 2>/dev/null) || return 0
 	if grep -q '^CONFIG_BPF_EVENTS=y' <<<"$config"; then
 		echo ", CONFIG_BPF_EVENTS=y"
 	else

@@ -30,7 +30,7 @@ help:
 	@echo "  make setup    install what labs 01-05 need; mount bpffs and tracefs"
 	@echo "               (lab 06, bench and test install their own extras when first run)"
 	@echo "  make unsetup  remove exactly what setup installed, and say what stays"
-	@echo "  make doctor   check this machine, one line per requirement"
+	@echo "  make doctor   check this machine, one line per requirement, then a verdict"
 	@echo "  make bench    time and size the CO-RE tracer next to bpftool, bpftrace, BCC (QUICK=1)"
 	@echo "  make test-trixie  make test in a Debian 13 root (clang 19, libbpf 1.5), built once"
 	@echo "  make clang-matrix lab 03's object from every clang Debian packages, loaded here"
@@ -87,7 +87,7 @@ lab-06: settings setup-vm $(LAB06_DEPS)
 	06-run-everywhere/run.sh
 
 labs: setup
-	@for n in 01 02 03 04 05; do $(MAKE) --no-print-directory lab-$$n || exit 1; done
+	@common/labs.sh
 
 test: setup-test
 	@$(MAKE) --no-print-directory all $(FUZZERS)

@@ -339,7 +339,7 @@ no_sys_admin="setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin"
 	require_cmd unshare
 	doctor_in_namespace "" env PATH="$(path_without 'qemu-system-*')"
 	assert_failure 1
-	assert_line "✘ lab 06 VMs: not installed: qemu-system-$(uname -m) -> sudo make setup"
+	assert_line "✘ lab 06 VMs: not installed: qemu-system-$(uname -m) -> sudo make setup-vm"
 	assert_equal "${lines[-1]}" "ready without lab 06: labs 01–05 yes, lab 06 no (lab 06 VMs), exercises yes"
 }
 

@@ -4,12 +4,13 @@
 .DEFAULT_GOAL := help
 include common/common.mk
 include 06-run-everywhere/lab.mk
+include 07-renamed-fields/lab.mk
 
 TOOLS  := btf_inspect gen_vmlinux_h core_relocs ppid progcount
 # check-01 ... one per tests/NN-*.bats file; check-bench, check-robustness for the others
 CHECKS := $(foreach f,$(wildcard tests/*.bats),check-$(firstword $(subst -, ,$(basename $(notdir $(f))))))
 
-.PHONY: help all setup doctor labs test bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
+.PHONY: help all setup doctor labs test bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06 lab-07
 
 help:
 	@echo "btf-core-labs: BTF and CO-RE for eBPF, one lab at a time"
@@ -20,6 +21,7 @@ help:
 	@echo "  make lab-04   load-and-trace: load, attach, and check the ppid it prints"
 	@echo "  make lab-05   cleanup: unpin, and count the kernel's programs back to the start"
 	@echo "  make lab-06   run-everywhere (bonus): the same object on other kernels, in QEMU"
+	@echo "  make lab-07   renamed-fields (bonus): state became __state; guards, and BTFGen files"
 	@echo
 	@echo "  make labs     setup, then labs 01 to 05 in order (the whole walkthrough)"
 	@echo "  make test     setup, then every test; make check-NN runs one lab's tests"
@@ -30,7 +32,7 @@ help:
 	@echo "  make fuzz     fuzz the BTF and .BTF.ext parsers (FUZZ_SECONDS=60 each)"
 	@echo "  make clean    remove build output (never pins: that is lab 05's job)"
 
-all: $(addprefix $(BUILD)/,$(TOOLS)) $(BUILD)/vmlinux.h $(LAB06_DEPS)
+all: $(addprefix $(BUILD)/,$(TOOLS)) $(BUILD)/vmlinux.h $(LAB06_DEPS) $(LAB07_DEPS)
 
 setup:
 	@common/setup.sh
@@ -58,6 +60,8 @@ lab-05: $(BUILD)/progcount
 	05-cleanup/cleanup.sh
 lab-06: $(LAB06_DEPS)
 	06-run-everywhere/run.sh
+lab-07: $(LAB07_DEPS)
+	07-renamed-fields/run.sh
 
 labs: setup
 	@for n in 01 02 03 04 05; do $(MAKE) --no-print-directory lab-$$n || exit 1; done

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+/*
+ * taskstate: load taskstate.bpf.o (embedded through its skeleton), attach it
+ * to sched/sched_process_exec, and print one line per exec from its ring
+ * buffer. --btf FILE makes libbpf resolve the CO-RE relocations against FILE
+ * (a BTFGen file, say) instead of the running kernel's /sys/kernel/btf/vmlinux.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <linux/types.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+#include "taskstate.h"
+#include "taskstate.skel.h"
+
+static const char *prog = "taskstate";
+
+static struct {
+	const char *btf;
+	bool verbose;
+	long duration;
+	long count;
+} env;
+
+static volatile sig_atomic_t exiting;
+static long seen;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+static int print_libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !env.verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static void usage(void)
+{
+	printf("usage: %s [--btf FILE] [--verbose] [--duration S] [--count N]\n"
+	       "  load taskstate.bpf.o, attach on_exec to tracepoint sched/sched_process_exec and\n"
+	       "  print each exec: comm, pid, parent pid, the parent's task state\n"
+	       "  --btf FILE     resolve CO-RE relocations against FILE (the kernel's BTF, or one\n"
+	       "                 made by 'bpftool gen min_core_btf'), not /sys/kernel/btf/vmlinux\n"
+	       "  --verbose      print libbpf's debug log, with the CO-RE relocations\n"
+	       "  --duration S   stop after S seconds (default: at Ctrl-C)\n"
+	       "  --count N      stop after N events\n", prog);
+}
+
+static int positive(const char *opt, const char *arg, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(arg, &end, 10);
+	if (errno || *end || *out <= 0) {
+		fprintf(stderr, "%s: %s '%s' is not a positive number; see '%s --help'\n", prog, opt, arg, prog);
+		return 2;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "btf", required_argument, NULL, 'b' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'b':
+			env.btf = optarg;
+			break;
+		case 'v':
+			env.verbose = true;
+			break;
+		case 'd':
+			if (positive("--duration", optarg, &env.duration))
+				return 2;
+			break;
+		case 'c':
+			if (positive("--count", optarg, &env.count))
+				return 2;
+			break;
+		case 'h':
+			usage();
+			exit(0);
+		default:
+			getopt_error(prog, opt, argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage_error(prog, "unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+/*
+ * A --btf file must at least describe task_struct: without it libbpf would
+ * only fail later, deep in the verifier's log.
+ */
+static int check_btf_file(const char *path)
+{
+	struct btf *btf = btf__parse(path, NULL);
+
+	if (!btf) {
+		fprintf(stderr, "%s: --btf %s: not a BTF file libbpf can read (%s); give a kernel's BTF or one made by 'bpftool gen min_core_btf'\n",
+			prog, path, strerror(errno));
+		return 1;
+	}
+	if (btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT) < 0) {
+		fprintf(stderr, "%s: --btf %s: no struct task_struct in it, which this program reads; make the file from taskstate.bpf.o with 'bpftool gen min_core_btf'\n",
+			prog, path);
+		btf__free(btf);
+		return 1;
+	}
+	btf__free(btf);
+	return 0;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	const struct event *e = data;
+
+	(void)ctx;
+	if (size < sizeof(*e))
+		return 0;
+	printf("exec comm=%s pid=%u ppid=%u parent_state=%lld task_btf=%u\n",
+	       e->comm, e->pid, e->ppid, (long long)e->parent_state, e->task_btf);
+	fflush(stdout);
+	if (env.count && ++seen >= env.count)
+		exiting = 1;
+	return 0;
+}
+
+static int follow(struct taskstate *skel)
+{
+	struct ring_buffer *rb;
+	time_t end = env.duration ? time(NULL) + env.duration : 0;
+	int err = 0;
+
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL, NULL);
+	if (!rb) {
+		fprintf(stderr, "%s: ring_buffer__new: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "%s: attached; printing execs\n", prog);
+	while (!exiting && (!end || time(NULL) < end)) {
+		err = ring_buffer__poll(rb, 100);
+		if (err == -EINTR) {
+			err = 0;
+			break;
+		}
+		if (err < 0) {
+			fprintf(stderr, "%s: ring_buffer__poll: %s\n", prog, strerror(-err));
+			break;
+		}
+		err = 0;
+	}
+	ring_buffer__free(rb);
+	return err ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+	struct taskstate *skel;
+	int err;
+
+	err = parse_args(argc, argv);
+	if (err)
+		return err;
+	if (env.btf && check_btf_file(env.btf))
+		return 1;
+	libbpf_set_print(print_libbpf_log);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	open_opts.btf_custom_path = env.btf;
+	skel = taskstate__open_opts(&open_opts);
+	if (!skel) {
+		fprintf(stderr, "%s: taskstate__open_opts: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	err = taskstate__load(skel);
+	if (err) {
+		fprintf(stderr, "%s: taskstate__load: %s (libbpf's messages above say which relocation or check failed)\n",
+			prog, strerror(-err));
+		goto out;
+	}
+	err = taskstate__attach(skel);
+	if (err) {
+		fprintf(stderr, "%s: taskstate__attach: %s\n", prog, strerror(-err));
+		goto out;
+	}
+	err = follow(skel);
+out:
+	taskstate__destroy(skel);
+	return err ? 1 : 0;
+}

@@ -12,6 +12,7 @@ shift 3
 child=${tag}_child
 rm -f "$work/$tag".*
 # The child reads its parent's state while the parent waits for it.
+# shellcheck disable=SC2016  # $PPID is the child's, expanded when it runs
 printf '#!/bin/sh\ncut -d" " -f3 /proc/$PPID/stat >%s\n' "$work/$tag.proc" >"$work/$child"
 chmod +x "$work/$child"
 "$loader" --verbose "$@" >"$work/$tag.trace" 2>"$work/$tag.log" &
@@ -30,13 +31,13 @@ fi
 # (TASK_INTERRUPTIBLE, 'S') when the child's exec fires the tracepoint.
 sh -c "echo \$\$ >'$work/$tag.parent'; (sleep 1; exec '$work/$child') & wait"
 tries=0
-until grep -q "comm=$child " "$work/$tag.trace" || [ $tries -ge 50 ]; do
+until grep -q "^exec $child " "$work/$tag.trace" || [ $tries -ge 50 ]; do
 	sleep 0.1
 	tries=$((tries + 1))
 done
 kill -INT "$pid"
 wait "$pid"
-line=$(grep "comm=$child " "$work/$tag.trace" | head -n 1)
+line=$(grep "^exec $child " "$work/$tag.trace" | head -n 1)
 value() { echo "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 state=$(value parent_state) ppid=$(value ppid) task_btf=$(value task_btf)
 echo "${tag}_loaded=yes ${tag}_state=${state:-none} ${tag}_proc=$(cat "$work/$tag.proc" 2>/dev/null || echo none)" \

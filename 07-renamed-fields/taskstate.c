@@ -145,8 +145,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	(void)ctx;
 	if (size < sizeof(*e))
 		return 0;
-	printf("exec comm=%s pid=%u ppid=%u parent_state=%lld task_btf=%u\n",
-	       e->comm, e->pid, e->ppid, (long long)e->parent_state, e->task_btf);
+	printf("exec %s ppid=%u pid=%u parent_state=%lld task_btf=%u\n",
+	       e->comm, e->ppid, e->pid, (long long)e->parent_state, e->task_btf);
 	fflush(stdout);
 	if (env.count && ++seen >= env.count)
 		exiting = 1;

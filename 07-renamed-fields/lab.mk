@@ -15,3 +15,6 @@ $(LAB07)/%/taskstate.static: 07-renamed-fields/taskstate.c $(COMMON)/cli.c $(LAB
 	$(CC) -I$(LAB07)/$* -I07-renamed-fields $(filter-out $(SANFLAGS),$(CFLAGS)) -static $(filter %.c,$^) -lbpf -lelf -lz -o $@
 
 LAB07_DEPS := $(LAB07)/guarded/taskstate.static $(LAB07)/unguarded/taskstate.static $(BUILD)/btf_inspect $(BUILD)/core_relocs
+
+# make bench times this loader from the kernel's BTF and from a BTFGen file.
+bench: $(LAB07)/guarded/taskstate.static

@@ -121,11 +121,16 @@ static int parse_args(int argc, char **argv)
  */
 static int check_btf_file(const char *path)
 {
+	/* Our one line says it all: libbpf's own warning would be a second. */
+	libbpf_print_fn_t print = libbpf_set_print(NULL);
 	struct btf *btf = btf__parse(path, NULL);
+	char why[128];
 
+	libbpf_set_print(print);
 	if (!btf) {
+		libbpf_strerror(errno, why, sizeof(why));
 		fprintf(stderr, "%s: --btf %s: not a BTF file libbpf can read (%s); give a kernel's BTF or one made by 'bpftool gen min_core_btf'\n",
-			prog, path, strerror(errno));
+			prog, path, why);
 		return 1;
 	}
 	if (btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT) < 0) {
@@ -190,9 +195,9 @@ int main(int argc, char **argv)
 	err = parse_args(argc, argv);
 	if (err)
 		return err;
+	libbpf_set_print(print_libbpf_log);
 	if (env.btf && check_btf_file(env.btf))
 		return 1;
-	libbpf_set_print(print_libbpf_log);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 

@@ -244,4 +244,5 @@ echo "here, not on 5.10:"
 comm -13 "$work/bullseye.available" "$work/running.available" | awk '{ a[$1] = a[$1] " " $2 } END { for (k in a) print "  " k ":" a[k] }' | sort | fold -s -w 100
 echo "on 5.10, not here:"
 comm -23 "$work/bullseye.available" "$work/running.available" | sed 's/^/  /'
+echo "(lab 07 took $SECONDS s)"
 exit "$status"

@@ -25,15 +25,17 @@ debian_archive_uri() {
 
 # apt-get or apt-cache (the first argument) with SUITE's own sources list,
 # lists and cache under DIR: nothing outside DIR is read or written by apt
-# except its keyring.
+# except its keyring. The command is shown on stderr, exactly as it runs.
 private_apt() {
-	local tool=$1 dir
+	local tool=$1 dir argv
 	# apt reads relative Dir:: paths as relative to /etc/apt.
 	dir=$(realpath "$2")
 	shift 2
-	"$tool" -q -o "Dir::Etc::SourceList=$dir/sources.list" -o "Dir::Etc::SourceParts=$dir/sources.list.d" \
-		-o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o "Dir::State::status=/dev/null" \
-		-o APT::Sandbox::User=root "$@"
+	argv=("$tool" -q -o "Dir::Etc::SourceList=$dir/sources.list" -o "Dir::Etc::SourceParts=$dir/sources.list.d"
+		-o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o "Dir::State::status=/dev/null"
+		-o APT::Sandbox::User=root "$@")
+	show "${argv[*]}" >&2
+	"${argv[@]}"
 }
 
 # Prepare DIR as a private apt configuration for SUITE on the machine's mirror
@@ -42,21 +44,20 @@ private_apt_config() {
 	local suite=$1 dir=$2 uri
 	[ -s "$dir/sources.list" ] && compgen -G "$dir/lists/*Packages*" >/dev/null && return 0
 	uri=$(debian_archive_uri "$MACHINE_CODENAME" | sed -n 1p)
-	[ -n "$uri" ] || die "no Debian '$MACHINE_CODENAME' apt source on this machine to take the mirror from: give kernels with KERNELS=\"/path/vmlinuz-A ...\""
+	[ -n "$uri" ] || die "no Debian '$MACHINE_CODENAME' apt source on this machine to take the mirror from: next, run FETCH_ONLY=1 07-renamed-fields/run.sh where the mirror is reachable, or copy build/07/kernels/ from a machine that has it"
 	mkdir -p "$dir/sources.list.d" "$dir/lists/partial" "$dir/cache/archives/partial"
 	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" >"$dir/sources.list"
 	show "cat $dir/sources.list"
 	cat "$dir/sources.list"
-	show "apt-get -o Dir::Etc::SourceList=$dir/sources.list -o Dir::State::Lists=$dir/lists -o Dir::Cache=$dir/cache ... update"
 	private_apt apt-get "$dir" update -qq ||
-		die "apt-get update for $suite failed (no network, or the mirror has no $suite): give kernels with KERNELS=\"/path/vmlinuz-A ...\""
+		die "apt-get update for $suite failed (no network, or the mirror has no $suite): next, run FETCH_ONLY=1 07-renamed-fields/run.sh where the mirror is reachable, or copy build/07/kernels/ from a machine that has it"
 }
 
 # The kernel package that SUITE's meta package linux-image-amd64 names today.
 suite_kernel_package() {
 	local suite=$1 dir=$2 pkg
-	pkg=$(private_apt apt-cache "$dir" depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')
-	[ -n "$pkg" ] || die "apt finds no linux-image-amd64 in $suite: give kernels with KERNELS=\"/path/vmlinuz-A ...\""
+	pkg=$(private_apt apt-cache "$dir" depends linux-image-amd64 | awk '/Depends: linux-image-/ { print $2; exit }')
+	[ -n "$pkg" ] || die "apt finds no linux-image-amd64 in $suite: next, run FETCH_ONLY=1 07-renamed-fields/run.sh where the mirror is reachable, or copy build/07/kernels/ from a machine that has it"
 	echo "$pkg"
 }
 
@@ -72,9 +73,9 @@ fetch_suite_kernel() {
 	mkdir -p "$dir"
 	private_apt_config "$suite" "$dir" >&2
 	pkg=$(suite_kernel_package "$suite" "$dir")
-	show "(cd $cache && apt-get -o Dir::Etc::SourceList=$dir/sources.list ... download $pkg)" >&2
-	(dir=$(realpath "$dir") && cd "$cache" && private_apt apt-get "$dir" download "$pkg" >&2) ||
-		die "could not download $pkg from $suite with apt-get: give kernels with KERNELS=\"/path/vmlinuz-A ...\""
+	# apt-get download writes into the current directory.
+	(dir=$(realpath "$dir") && run cd "$cache" && private_apt apt-get "$dir" download "$pkg") >&2 ||
+		die "could not download $pkg from $suite with apt-get: next, run FETCH_ONLY=1 07-renamed-fields/run.sh where the mirror is reachable, or copy build/07/kernels/ from a machine that has it"
 	run_sh "dpkg-deb --fsys-tarfile $cache/${pkg}_*.deb | tar -xO --wildcards './boot/vmlinuz-*' > $cache/vmlinuz-$suite.tmp" >&2
 	rm -f "$cache/${pkg}"_*.deb
 	echo "$pkg" >"$cache/vmlinuz-$suite.package"

@@ -15,6 +15,9 @@ cache=$work/kernels
 suites=(bullseye bookworm bookworm-backports)
 MACHINE_CODENAME=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 mkdir -p "$cache"
+# A qemu.pid left by a run that was SIGKILLed names no VM of ours (its pid
+# may belong to anything now): only a pid this run records is killed.
+rm -f "$work/qemu.pid"
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
 	[ ! -s "$work/qemu.pid" ] || kill "$(cat "$work/qemu.pid")" 2>/dev/null || true

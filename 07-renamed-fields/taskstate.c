@@ -115,9 +115,27 @@ static int parse_args(int argc, char **argv)
 	return 0;
 }
 
+/* Whether struct task_struct in BTF has a member called NAME. */
+static bool task_struct_has(const struct btf *btf, const char *name)
+{
+	int id = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
+	const struct btf_type *t;
+	const struct btf_member *m;
+	int i;
+
+	if (id < 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), name))
+			return true;
+	return false;
+}
+
 /*
- * A --btf file must at least describe task_struct: without it libbpf would
- * only fail later, deep in the verifier's log.
+ * A --btf file must describe the task's state as __state or state: without
+ * it libbpf would only fail later, deep in the verifier's log.
  */
 static int check_btf_file(const char *path)
 {
@@ -125,6 +143,7 @@ static int check_btf_file(const char *path)
 	libbpf_print_fn_t print = libbpf_set_print(NULL);
 	struct btf *btf = btf__parse(path, NULL);
 	char why[128];
+	bool has_state;
 
 	libbpf_set_print(print);
 	if (!btf) {
@@ -133,13 +152,13 @@ static int check_btf_file(const char *path)
 			prog, path, why);
 		return 1;
 	}
-	if (btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT) < 0) {
-		fprintf(stderr, "%s: --btf %s: no struct task_struct in it, which this program reads; make the file from taskstate.bpf.o with 'bpftool gen min_core_btf'\n",
+	has_state = task_struct_has(btf, "__state") || task_struct_has(btf, "state");
+	btf__free(btf);
+	if (!has_state) {
+		fprintf(stderr, "%s: --btf %s: no struct task_struct with __state or state in it, which this program reads; make the file from taskstate.bpf.o with 'bpftool gen min_core_btf'\n",
 			prog, path);
-		btf__free(btf);
 		return 1;
 	}
-	btf__free(btf);
 	return 0;
 }
 

@@ -80,5 +80,5 @@ fetch_suite_kernel() {
 	rm -f "$cache/${pkg}"_*.deb
 	echo "$pkg" >"$cache/vmlinuz-$suite.package"
 	# Only a complete kernel enters the cache.
-	mv "$cache/vmlinuz-$suite.tmp" "$cache/vmlinuz-$suite"
+	run mv "$cache/vmlinuz-$suite.tmp" "$cache/vmlinuz-$suite" >&2
 }

@@ -49,7 +49,13 @@ traced "$waiting"
 sh -c "(sleep 1; exec '$work/$stopped') & kill -STOP \$\$; wait" &
 shell=$!
 traced "$stopped"
-# Should the child not have run, the shell must not stay stopped.
+# The child lets its parent go on once it has read /proc; should it not have
+# run, the shell must not stay stopped (after at most 5 s).
+tries=0
+until [ -s "$work/$tag.stopped_proc" ] || [ $tries -ge 50 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
 kill -CONT "$shell" 2>/dev/null
 wait "$shell"
 kill -INT "$pid"

@@ -14,6 +14,8 @@ setup_file() {
 	[ "$(id -u)" -eq 0 ] || return 0
 	local status=0
 	apt_sources_sums >"$BATS_FILE_TMPDIR/apt-sources.before"
+	# Results of an earlier run must not stand in for this one's.
+	rm -f "$BUILD_DIR/07/results.txt" "$BUILD_DIR"/07/*.console "$BUILD_DIR"/07/*.probe
 	# Fill the kernel cache (this may use the network), then run the whole
 	# lab in a network namespace that has none: with the cache warm it needs none.
 	FETCH_ONLY=1 "$TOP/07-renamed-fields/run.sh" >"$BATS_FILE_TMPDIR/fetch.out" 2>&1 || status=$?

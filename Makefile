@@ -4,6 +4,7 @@
 .DEFAULT_GOAL := help
 include common/common.mk
 include 06-run-everywhere/lab.mk
+include 07-renamed-fields/lab.mk
 
 TOOLS  := btf_inspect gen_vmlinux_h core_relocs ppid progcount
 # check-01 ... one per tests/NN-*.bats file; check-bench, check-robustness for the others
@@ -12,7 +13,7 @@ CHECKS := $(foreach f,$(wildcard tests/*.bats),check-$(firstword $(subst -, ,$(b
 LAB_NUMBERS := $(sort $(foreach d,$(wildcard [0-9][0-9]-*/),$(firstword $(subst -, ,$(d)))))
 EXERCISES   := $(sort $(patsubst exercises/%/,exercise-%,$(filter exercises/[0-9]%/,$(wildcard exercises/*/))))
 
-.PHONY: help all settings setup unsetup doctor labs test test-trixie clang-matrix bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
+.PHONY: help all settings setup unsetup doctor labs test test-trixie clang-matrix bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06 lab-07
 
 help:
 	@echo "btf-core-labs: BTF and CO-RE for eBPF, one lab at a time"
@@ -23,6 +24,7 @@ help:
 	@echo "  make lab-04   load-and-trace: load, attach, and check the ppid it prints"
 	@echo "  make lab-05   cleanup: unpin, and count the kernel's programs back to the start"
 	@echo "  make lab-06   run-everywhere (bonus): the same object on other kernels, in QEMU"
+	@echo "  make lab-07   renamed-fields (bonus): state became __state; guards, and BTFGen files"
 	@echo
 	@echo "  make labs     setup, then labs 01 to 05 in order (the whole walkthrough)"
 	@echo "  make test     setup, then every test; make check-NN runs one lab's tests"
@@ -48,7 +50,7 @@ settings:
 	$(if $(settings_error),$(error $(strip $(patsubst error:,,$(settings_error)))))
 	@:
 
-all: settings $(addprefix $(BUILD)/,$(TOOLS)) $(BUILD)/vmlinux.h $(LAB06_DEPS)
+all: settings $(addprefix $(BUILD)/,$(TOOLS)) $(BUILD)/vmlinux.h $(LAB06_DEPS) $(LAB07_DEPS)
 
 setup: settings
 	@common/setup.sh
@@ -85,6 +87,8 @@ lab-05: settings $(BUILD)/progcount
 	05-cleanup/cleanup.sh
 lab-06: settings setup-vm $(LAB06_DEPS)
 	06-run-everywhere/run.sh
+lab-07: settings setup-vm $(LAB07_DEPS)
+	07-renamed-fields/run.sh
 
 labs: setup
 	@common/labs.sh

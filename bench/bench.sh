@@ -176,8 +176,15 @@ median_of() {
 	if [ -n "$1" ]; then tr ' ' '\n' <<<"$1" | grep . | median; else echo -; fi
 }
 
+# Lab 07's loader, its CO-RE relocations resolved against the whole kernel BTF
+# (which libbpf parses first), and against a BTFGen file made for it.
+btfgen_file=$work/taskstate.min.btf
+run bpftool gen min_core_btf "$BTF_PATH" "$btfgen_file" "$BUILD/07/guarded/taskstate.bpf.o"
+tracer taskstate "taskstate (lab 07), kernel BTF" "$BUILD/07/guarded/taskstate.static"
+tracer taskstate-btfgen "taskstate (lab 07), BTFGen file" "$BUILD/07/guarded/taskstate.static --btf $btfgen_file"
+
 step "Time from start to the first traced exec, and peak memory ($runs run(s) each)"
-start_tracers=(ppid ppid.static bpftool bpftrace bcc)
+start_tracers=(ppid ppid.static bpftool bpftrace bcc taskstate taskstate-btfgen)
 for name in "${start_tracers[@]}"; do
 	if [ "$name" = bpftool ] && ! bpftool_has_autoattach; then
 		why_not[$name]="this bpftool ($(bpftool version | sed -n 1p)) has no autoattach; bpftool 7.5+ does"

@@ -60,7 +60,8 @@ is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 }
 
 @test "both CO-RE loaders and bpftrace have numbers in the start table" {
-	for tracer in "ppid (CO-RE skeleton, dynamic)" "ppid (CO-RE skeleton, static)" "bpftrace one-liner"; do
+	for tracer in "ppid (CO-RE skeleton, dynamic)" "ppid (CO-RE skeleton, static)" "bpftrace one-liner" \
+		"taskstate (lab 07), kernel BTF" "taskstate (lab 07), BTFGen file"; do
 		mapfile -t row < <(cells Start "$tracer")
 		assert_equal "${#row[@]}" 5
 		for cell in "${row[@]:1}"; do is_number "$cell" || fail "$tracer: '$cell' is not a number"; done

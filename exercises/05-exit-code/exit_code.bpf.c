@@ -11,13 +11,12 @@
 SEC("tracepoint/sched/sched_process_exec")
 int ex05_exit(void *ctx)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	int code = -1;
 	char comm[16];
 
 	/*
-	 * TODO: read the exit code the kernel stored in the exiting task. What
-	 * the kernel keeps is the whole wait status, not only what $? shows.
+	 * TODO: read the exit code the kernel stored in the exiting task (the
+	 * current task). What the kernel keeps there is more than what $? shows.
 	 */
 	bpf_get_current_comm(comm, sizeof(comm));
 	bpf_printk("exit %s code=%d", comm, code);

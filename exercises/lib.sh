@@ -98,7 +98,7 @@ build_failed() {
 # compile_bpf NAME: NAME.bpf.c from the learner's folder into NAME.bpf.o.
 compile_bpf() {
 	local name=$1
-	run clang -O2 -g -Wall -Werror -target bpf "-D__TARGET_ARCH_$(bpf_arch)" -I"$BUILD" \
+	run clang -O2 -g -Wall -Werror -target bpf "-D__TARGET_ARCH_$(bpf_arch)" -I"$BUILD" -I"$EX_DIR" \
 		-c "$EX_SRC/$name.bpf.c" -o "$EX_OUT/$name.bpf.o" ||
 		build_failed "$name.bpf.c does not compile: fix the first error above, then run the check again" \
 			"03-core-read/README.md, 'What build.sh runs'"
@@ -117,7 +117,7 @@ compile_user() {
 	local out=$1
 	shift
 	# shellcheck disable=SC2046  # pkg-config prints several words on purpose
-	run cc -O2 -g -Wall -Wextra -Werror -I"$COMMON_DIR" -I"$EX_OUT" $(pkg-config --cflags libbpf) \
+	run cc -O2 -g -Wall -Wextra -Werror -I"$COMMON_DIR" -I"$EX_DIR" -I"$EX_OUT" $(pkg-config --cflags libbpf) \
 		"$@" $(pkg-config --libs libbpf) -lelf -lz -o "$EX_OUT/$out" ||
 		build_failed "$(basename "$1") does not compile: fix the first error above, then run the check again" \
 			"01-btf-inspect/README.md, 'What inspect.sh runs'"

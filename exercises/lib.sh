@@ -95,11 +95,12 @@ build_failed() {
 	finish
 }
 
-# compile_bpf NAME: NAME.bpf.c from the learner's folder into NAME.bpf.o.
+# compile_bpf NAME [DIR]: NAME.bpf.c from the learner's folder (or DIR)
+# into NAME.bpf.o.
 compile_bpf() {
-	local name=$1
+	local name=$1 dir=${2:-$EX_SRC}
 	run clang -O2 -g -Wall -Werror -target bpf "-D__TARGET_ARCH_$(bpf_arch)" -I"$BUILD" -I"$EX_DIR" \
-		-c "$EX_SRC/$name.bpf.c" -o "$EX_OUT/$name.bpf.o" ||
+		-c "$dir/$name.bpf.c" -o "$EX_OUT/$name.bpf.o" ||
 		build_failed "$name.bpf.c does not compile: fix the first error above, then run the check again" \
 			"03-core-read/README.md, 'What build.sh runs'"
 }
@@ -125,14 +126,15 @@ compile_user() {
 
 # The shared loader, with the exercise's object embedded (exercises/loader.c).
 build_loader() {
-	compile_bpf "$1"
+	compile_bpf "$@"
 	skeleton exercise "$EX_OUT/$1.bpf.o"
 	compile_user loader exercises/loader.c "$COMMON_DIR/cli.c"
 }
 
 # Everything a check loads or pins is undone on exit, Ctrl-C included.
-EX_LOADER_PID= EX_PINS=() EX_PROG=
+EX_LOADER_PID= EX_HELPER_PID= EX_PINS=() EX_PROG=
 cleanup_kernel() {
+	[ -z "$EX_HELPER_PID" ] || { kill "$EX_HELPER_PID" 2>/dev/null || true; wait "$EX_HELPER_PID" 2>/dev/null || true; EX_HELPER_PID=; }
 	if [ -n "$EX_LOADER_PID" ]; then
 		kill -INT "$EX_LOADER_PID" 2>/dev/null || true
 		wait "$EX_LOADER_PID" 2>/dev/null || true

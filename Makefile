@@ -91,3 +91,17 @@ fuzz: $(FUZZERS) $(BUILD)/ppid.bpf.o
 
 clean:
 	rm -rf $(BUILD)
+
+# Exercises: the learner's own code, judged (exercises/README.md).
+#   make exercise-NN [SOLUTION=1]   build and judge exercise NN (or its reference solution)
+#   make progress                   what the checks decided, lab by lab and exercise by exercise
+.PHONY: progress
+exercise-%: $(BUILD)/vmlinux.h $(BUILD)/ppid.bpf.o $(BUILD)/core_relocs
+	@exercises/check.sh $* $(if $(SOLUTION),--solution)
+progress:
+	@exercises/progress.sh
+# make bench has a row for exercise 06's ring buffer reader.
+EXERCISE06_READER := $(BUILD)/exercises/06-ring-buffer/solution/ringbuf
+bench: $(EXERCISE06_READER)
+$(EXERCISE06_READER): $(wildcard exercises/solutions/06-ring-buffer/*.c) $(BUILD)/vmlinux.h
+	exercises/check.sh 06 --solution --build-only

@@ -8,13 +8,13 @@
 load helpers
 
 # How many points each exercise's check judges.
-declare -A POINTS=([01]=4 [02]=3 [03]=2 [04]=2 [05]=3 [06]=3 [07]=3)
+declare -gA POINTS=([01]=4 [02]=3 [03]=2 [04]=2 [05]=3 [06]=3 [07]=3)
 
 setup() {
 	require_btf
 	require_cmd bpftool
 	require_cmd jq
-	cd "$TOP"
+	cd "$TOP" || return 1
 }
 
 teardown() {

@@ -21,9 +21,10 @@ verdict=failed
 [ "$bats_status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$skipped" -eq 0 ] && verdict=passed
 for f in "$@"; do
 	lab=$(basename "$f" | sed -n 's/^\(0[1-9]\)-.*\.bats$/\1/p')
-	[ -n "$lab" ] && [ -n "${BUILD_DIR:-}" ] && { [ $# -eq 1 ] || [ "$verdict" = passed ]; } || continue
-	mkdir -p "$BUILD_DIR/progress"
-	echo "$verdict $(date '+%F %H:%M')" >"$BUILD_DIR/progress/lab-$lab"
+	if [ -n "$lab" ] && [ -n "${BUILD_DIR:-}" ] && { [ $# -eq 1 ] || [ "$verdict" = passed ]; }; then
+		mkdir -p "$BUILD_DIR/progress"
+		echo "$verdict $(date '+%F %H:%M')" >"$BUILD_DIR/progress/lab-$lab"
+	fi
 done
 if [ $((passed + failed + skipped)) -eq 0 ]; then
 	echo "error: no test ran" >&2

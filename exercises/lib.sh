@@ -53,6 +53,7 @@ hint() {
 }
 
 # The learner's files, hashed: a verdict holds only for the files it judged.
+# shellcheck disable=SC2153  # EX_FILES: set by the exercise's check.sh
 learner_hash() {
 	(cd "$EX_SRC" && sha256sum "${EX_FILES[@]}" 2>/dev/null) | sha256sum | cut -c 1-16
 }
@@ -132,7 +133,7 @@ build_loader() {
 }
 
 # Everything a check loads or pins is undone on exit, Ctrl-C included.
-EX_LOADER_PID= EX_HELPER_PID= EX_PINS=() EX_PROG=
+EX_LOADER_PID="" EX_HELPER_PID="" EX_PINS=() EX_PROG=""
 cleanup_kernel() {
 	[ -z "$EX_HELPER_PID" ] || { kill "$EX_HELPER_PID" 2>/dev/null || true; wait "$EX_HELPER_PID" 2>/dev/null || true; EX_HELPER_PID=; }
 	if [ -n "$EX_LOADER_PID" ]; then

@@ -2,6 +2,7 @@
 # members the learner's tool prints for several structs, against bpftool's
 # raw dump of the same BTF (its JSON form), flattened the way C sees it.
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # read by exercises/check.sh and progress.sh
 EX_FILES=(members.c)
 STRUCTS=(task_struct sk_buff file page)
 

@@ -2,6 +2,7 @@
 # name the program prints, against /proc/<ppid>/comm of two parents with
 # names of their own.
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # read by exercises/check.sh and progress.sh
 EX_FILES=(parent_comm.bpf.c)
 
 build() { build_loader parent_comm; }

@@ -1,6 +1,7 @@
 # Exercise 04's part of the judge (sourced by exercises/check.sh): the uid
 # the program prints, against the uid setpriv gave the process it started.
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # read by exercises/check.sh and progress.sh
 EX_FILES=(exec_uid.bpf.c)
 
 build() { build_loader exec_uid; }

@@ -1,12 +1,13 @@
 # Exercise 05's part of the judge (sourced by exercises/check.sh): the exit
 # code the program prints, against the $? a shell saw for 'sh -c "exit N"'.
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # read by exercises/check.sh and progress.sh
 EX_FILES=(exit_code.bpf.c)
 
 build() { build_loader exit_code; }
 
 judge() {
-	local probe line got status name code lines=$EX_OUT/trace.lines n=0
+	local probe line got status name lines=$EX_OUT/trace.lines n=0
 	local -A codes=([ex05a_$$]=42 [ex05b_$$]=7 [ex05c_$$]=0)
 	prepare_kernel ex05_exit
 	start_trace_reader "bpf_trace_printk: exit ex05[abc]_$$ " "$lines" 15

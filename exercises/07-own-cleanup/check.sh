@@ -4,6 +4,7 @@
 # pins go, as another tool might: a cleanup that does not wait returns while
 # the program is still loaded, and one that removes that pin is caught.
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # read by exercises/check.sh and progress.sh
 EX_FILES=(cleanup.sh)
 
 build() { build_loader traced "$EX_DIR"; }

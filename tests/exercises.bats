@@ -127,7 +127,7 @@ assert_wrong_answers_rejected() {
 	require_root
 	dir=$(committed_starter 03)
 	sed -i 's/int ppid = /int ppid = undeclared_thing + /' "$dir/parent_comm.bpf.c"
-	judge 03 "$dir"
+	run "$TOP/exercises/check.sh" 03 --from "$dir"
 	assert_failure 1
 	assert_line --partial "error: use of undeclared identifier 'undeclared_thing'"
 	assert_equal "$(grep -c '^✘ ' <<<"$output")" 2

@@ -11,7 +11,6 @@ TOOLS  := btf_inspect gen_vmlinux_h core_relocs ppid progcount
 CHECKS := $(foreach f,$(wildcard tests/*.bats),check-$(firstword $(subst -, ,$(basename $(notdir $(f))))))
 
 LAB_NUMBERS := $(sort $(foreach d,$(wildcard [0-9][0-9]-*/),$(firstword $(subst -, ,$(d)))))
-EXERCISES   := $(sort $(patsubst exercises/%/,exercise-%,$(filter exercises/[0-9]%/,$(wildcard exercises/*/))))
 
 .PHONY: help all settings setup unsetup doctor labs test test-trixie clang-matrix bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06 lab-07
 
@@ -152,6 +151,20 @@ clean: settings
 	$(if $(build_dir_problem),$(error $(build_dir_problem)))
 	rm -rf $(BUILD)
 
-# A lab, check or exercise that does not exist: say which ones do.
-lab-% check-% exercise-%:
-	$(error there is no $@: labs are $(addprefix lab-,$(LAB_NUMBERS)); checks are $(CHECKS); exercises are $(or $(EXERCISES),none yet))
+# Exercises: the learner's own code, judged (exercises/README.md).
+#   make exercise-NN [SOLUTION=1]   build and judge exercise NN (or its reference solution)
+#   make progress                   what the checks decided, lab by lab and exercise by exercise
+.PHONY: progress
+exercise-%: settings $(BUILD)/vmlinux.h $(BUILD)/ppid.bpf.o $(BUILD)/core_relocs
+	@exercises/check.sh $* $(if $(SOLUTION),--solution)
+progress: settings
+	@exercises/progress.sh
+# make bench has a row for exercise 06's ring buffer reader.
+EXERCISE06_READER := $(BUILD)/exercises/06-ring-buffer/solution/ringbuf
+bench: $(EXERCISE06_READER)
+$(EXERCISE06_READER): $(wildcard exercises/solutions/06-ring-buffer/*.c) $(BUILD)/vmlinux.h
+	exercises/check.sh 06 --solution --build-only
+
+# A lab or check that does not exist: say which ones do (exercises/check.sh does the same for exercises).
+lab-% check-%:
+	$(error there is no $@: labs are $(addprefix lab-,$(LAB_NUMBERS)); checks are $(CHECKS))

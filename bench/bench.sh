@@ -61,6 +61,8 @@ tracer() { tracer_label[$1]=$2 tracer_command[$1]=${3:-}; }
 tracer none "no tracer"
 tracer ppid "ppid (CO-RE skeleton, dynamic)" "$BUILD/ppid --follow"
 tracer ppid.static "ppid (CO-RE skeleton, static)" "$BUILD/ppid.static --follow"
+# The same reads, sent through a ring buffer to a reader (exercise 06's solution).
+tracer ringbuf "ring buffer + reader, no bpf_printk (exercise 06)" "$BUILD/exercises/06-ring-buffer/solution/ringbuf"
 # sh's exec makes cat the process GNU time waits for; its peak RSS covers
 # bpftool too, a child that sh waited for.
 tracer bpftool "bpftool prog loadall … autoattach + cat trace_pipe" \
@@ -196,7 +198,7 @@ done
 
 step "A burst of $burst execs of /bin/true: rate, and each program's cost in the kernel"
 run sysctl -w kernel.bpf_stats_enabled=1
-burst_tracers=(none ppid bpftrace bpftrace-quiet)
+burst_tracers=(none ppid ringbuf bpftrace bpftrace-quiet)
 for name in "${burst_tracers[@]:1}"; do show "${tracer_command[$name]}"; done
 exec_burst	# once unmeasured, so that the first measured run does not pay for cold caches
 # Round after round, every tracer in turn: a machine that slows down or

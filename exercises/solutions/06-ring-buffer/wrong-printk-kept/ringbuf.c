@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Exercise 06: load ringbuf.bpf.c (embedded through its skeleton), attach it,
+ * and print each event it sends as "exec <comm> ppid=<n>" until Ctrl-C or
+ * --duration S.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+#include "event.h"
+#include "ringbuf.skel.h"
+
+static const char *prog = "ringbuf";
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+/* Called by ring_buffer__poll() for each event the BPF program submitted. */
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	const struct event *e = data;
+
+	(void)ctx;
+	if (size < sizeof(*e))
+		return 0;
+	printf("exec %s ppid=%d\n", e->comm, e->ppid);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "duration", required_argument, NULL, 'd' },
+		{},
+	};
+	struct ring_buffer *rb = NULL;
+	struct ringbuf *skel;
+	long duration = 0;
+	time_t deadline;
+	char *end;
+	int opt, err;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (opt != 'd') {
+			getopt_error(prog, opt, argv[optind - 1]);
+			return 2;
+		}
+		duration = strtol(optarg, &end, 10);
+		if (*end || duration <= 0) {
+			usage_error(prog, "--duration '%s' is not a positive number of seconds", optarg);
+			return 2;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	skel = ringbuf__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "%s: ringbuf__open_and_load: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	err = ringbuf__attach(skel);
+	if (err) {
+		fprintf(stderr, "%s: ringbuf__attach: %s\n", prog, strerror(-err));
+		goto out;
+	}
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event, NULL, NULL);
+	if (!rb) {
+		err = -errno;
+		fprintf(stderr, "%s: ring_buffer__new: %s\n", prog, strerror(errno));
+		goto out;
+	}
+	deadline = time(NULL) + (duration ? duration : 24 * 3600);
+	while (!exiting && time(NULL) < deadline) {
+		err = ring_buffer__poll(rb, 100);
+		if (err == -EINTR)
+			break;
+		if (err < 0) {
+			fprintf(stderr, "%s: ring_buffer__poll: %s\n", prog, strerror(-err));
+			goto out;
+		}
+		err = 0;
+	}
+out:
+	ring_buffer__free(rb);
+	ringbuf__destroy(skel);
+	return err != 0;
+}

@@ -25,6 +25,9 @@ help:
 	@echo "  make lab-06   run-everywhere (bonus): the same object on other kernels, in QEMU"
 	@echo "  make lab-07   renamed-fields (bonus): state became __state; guards, and BTFGen files"
 	@echo
+	@echo "  make exercise-01 ... exercise-07   your turn: your own code, judged (SOLUTION=1: the reference)"
+	@echo "  make progress which labs' checks passed here, which exercises you solved"
+	@echo
 	@echo "  make labs     setup, then labs 01 to 05 in order (the whole walkthrough)"
 	@echo "  make test     setup, then every test; make check-NN runs one lab's tests"
 	@echo "               (check-bench, check-robustness: the benchmark's and bad input's tests)"

@@ -95,6 +95,16 @@ bpftool_prog_count() {
 	bpftool -j prog show | jq --arg n "$1" '[.[] | select(.name == $n)] | length'
 }
 
+# The id of the program behind the link pinned at PATH, from bpftool; empty
+# when there is none. bpftool 7.5 prints the link, then exits 255: judge by
+# what it printed, and let the caller check that an id came out.
+link_prog_id() {
+	local json
+	json=$(bpftool -j link show pinned "$1" 2>/dev/null) || true
+	[ -n "$json" ] || return 0
+	jq -e '.prog_id' <<<"$json"
+}
+
 # The kernel frees an unpinned program asynchronously: wait up to 5 s for
 # the count of programs called NAME to reach WANT.
 wait_prog_count() {

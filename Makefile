@@ -9,7 +9,7 @@ TOOLS  := btf_inspect gen_vmlinux_h core_relocs ppid progcount
 # check-01 ... one per tests/NN-*.bats file; check-bench, check-robustness for the others
 CHECKS := $(foreach f,$(wildcard tests/*.bats),check-$(firstword $(subst -, ,$(basename $(notdir $(f))))))
 
-.PHONY: help all setup doctor labs test bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
+.PHONY: help all setup doctor labs test bench fuzz mutants clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06
 
 help:
 	@echo "btf-core-labs: BTF and CO-RE for eBPF, one lab at a time"
@@ -28,6 +28,7 @@ help:
 	@echo "  make doctor   check this machine, one line per requirement"
 	@echo "  make bench    time and size the CO-RE tracer next to bpftool, bpftrace, BCC (QUICK=1)"
 	@echo "  make fuzz     fuzz the BTF and .BTF.ext parsers (FUZZ_SECONDS=60 each)"
+	@echo "  make mutants  break the code on purpose, bug by bug: each must fail a test"
 	@echo "  make clean    remove build output (never pins: that is lab 05's job)"
 
 all: $(addprefix $(BUILD)/,$(TOOLS)) $(BUILD)/vmlinux.h $(LAB06_DEPS)
@@ -74,6 +75,7 @@ ifeq ($(CI),true)
 	@echo "CI: every test again with the tools built with ASan and UBSan, then each fuzzer for 30 s"
 	@$(MAKE) --no-print-directory test SANITIZE=1
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
+	@$(MAKE) --no-print-directory mutants
 else
 	@echo "Bad input once more, with the tools built with ASan and UBSan:"
 	@$(MAKE) --no-print-directory check-robustness SANITIZE=1
@@ -88,6 +90,10 @@ bench: setup $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf.o
 
 fuzz: $(FUZZERS) $(BUILD)/ppid.bpf.o
 	tests/fuzz/run.sh
+
+# Needs root, like the tests it runs; builds in a scratch copy of its own.
+mutants: all $(FUZZERS)
+	tests/mutants/run.sh
 
 clean:
 	rm -rf $(BUILD)

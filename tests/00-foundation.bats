@@ -11,7 +11,7 @@ CLEAN_PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 @test "make with no target lists every lab and the other targets" {
 	run make -s -C "$TOP"
 	assert_success
-	for target in lab-01 lab-02 lab-03 lab-04 lab-05 lab-06 labs test setup doctor bench fuzz clean; do
+	for target in lab-01 lab-02 lab-03 lab-04 lab-05 lab-06 labs test setup doctor bench fuzz mutants clean; do
 		assert_output --partial "make $target"
 	done
 }

@@ -221,9 +221,10 @@ assert_usage_error() {
 	[ "$loaded" -ge 1 ] && [ "$nothing" -ge 1 ] || fail "$loaded runs left it loaded, $nothing left nothing"
 }
 
-# Two loads of LOADER started together with one PIN_DIR: exactly one wins.
+# Two loads of LOADER started together with one PIN_DIR: exactly one wins;
+# BEFORE programs called on_exec were loaded before.
 assert_one_of_two_loads_wins() {
-	local loader=$1 a b wins=0
+	local loader=$1 before=$2 a b wins=0
 	LOADER=$loader "$TOP/04-load-and-trace/load.sh" >"$BATS_TEST_TMPDIR/a" 2>&1 &
 	a=$!
 	LOADER=$loader "$TOP/04-load-and-trace/load.sh" >"$BATS_TEST_TMPDIR/b" 2>&1 &
@@ -241,16 +242,14 @@ assert_one_of_two_loads_wins() {
 @test "skeleton loader, two loads at once with one PIN_DIR: one wins, the other says 'already loaded'" {
 	require_root
 	require_cmd jq
-	before=$(bpftool_prog_count on_exec)
-	assert_one_of_two_loads_wins skeleton
+	assert_one_of_two_loads_wins skeleton "$(bpftool_prog_count on_exec)"
 }
 
 @test "bpftool loader, two loads at once with one PIN_DIR: one wins, the other says 'already loaded'" {
 	require_root
 	require_cmd jq
 	skip_unless "this bpftool cannot autoattach" bpftool_has_autoattach_here
-	before=$(bpftool_prog_count on_exec)
-	assert_one_of_two_loads_wins bpftool
+	assert_one_of_two_loads_wins bpftool "$(bpftool_prog_count on_exec)"
 }
 
 @test "two learners, two PIN_DIRs: both load, side by side" {

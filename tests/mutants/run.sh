@@ -5,8 +5,9 @@
 # One line per mutant, then "N of N mutants caught"; exit 1 on any survivor,
 # and on any mutant whose text is no longer in its file ("does not apply").
 # Usage: run.sh [LIST]   (LIST: another file of mutants, e.g. while writing one)
-#   KERNEL_LOCK=FILE  run each test file under flock FILE (a kernel shared
-#                     with other people's runs)
+#   KERNEL_LOCK=FILE  run each test file that needs root (the ones that load,
+#                     pin or trace) under flock FILE: for a kernel shared
+#                     with other people's runs
 set -uo pipefail
 list=$(realpath "${1:-$(dirname "$0")/mutants.txt}")
 cd "$(dirname "$0")/../.." || exit 1
@@ -32,7 +33,7 @@ build() {
 run_tests() {
 	local file=$1 only=$2 tap=$scratch/tap status
 	local -a lock=() filter=()
-	[ -z "${KERNEL_LOCK:-}" ] || lock=(flock "$KERNEL_LOCK")
+	[ -z "${KERNEL_LOCK:-}" ] || ! grep -q require_root "$scratch/$file" || lock=(flock "$KERNEL_LOCK")
 	[ -z "$only" ] || filter=(--filter "$only")
 	(cd "$scratch" && env -u CI -u BTF_LABS_STRICT BUILD_DIR="$scratch/build" \
 		"${lock[@]}" bats --formatter tap "${filter[@]}" "$file") >"$tap" 2>&1

@@ -157,7 +157,10 @@ assert_usage_error() {
 	# --follow is given no pin directory: any pin it left would be new under bpffs.
 	find /sys/fs/bpf | sort >"$BATS_TEST_TMPDIR/bpffs.before"
 	for sig in INT TERM; do
-		timeout --preserve-status -s "$sig" 1 "$BUILD_DIR/ppid" --follow >/dev/null 2>"$BATS_TEST_TMPDIR/err" &
+		# SIGINT and SIGTERM as in a terminal, even when this run inherited them
+		# ignored (a background job); -k: a program that ignores them is killed.
+		timeout --preserve-status -k 5 -s "$sig" 1 env --default-signal=INT,TERM "$BUILD_DIR/ppid" --follow \
+			>/dev/null 2>"$BATS_TEST_TMPDIR/err" &
 		follower=$!
 		# The signal must land while the program is attached, not before.
 		wait_prog_count on_exec "$((before + 1))"
@@ -180,7 +183,7 @@ assert_usage_error() {
 	stats=$(sysctl -n kernel.bpf_stats_enabled)
 	past_setup=0
 	for delay in 0.2 0.5 0.8; do
-		run timeout --preserve-status -s INT "$delay" "$TOP/04-load-and-trace/trace.sh"
+		run timeout --preserve-status -k 10 -s INT "$delay" env --default-signal=INT "$TOP/04-load-and-trace/trace.sh"
 		# 130 from its INT trap: the script was interrupted, it did not finish.
 		[ "$status" -eq 130 ] || fail "INT at ${delay}s: exit $status: $output"
 		# Once statistics are on, the restore on exit is what is tested.
@@ -202,7 +205,8 @@ assert_usage_error() {
 	loaded=0 nothing=0
 	for delay in 0.05 0.1 0.2 0.3 0.4 0.6 0.8; do
 		status=0
-		timeout --preserve-status -s INT "$delay" make -s -C "$TOP" lab-04 LOADER=skeleton PIN_DIR="$PIN_DIR" \
+		timeout --preserve-status -k 10 -s INT "$delay" env --default-signal=INT \
+			make -s -C "$TOP" lab-04 LOADER=skeleton PIN_DIR="$PIN_DIR" \
 			>"$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
 		# lab-04 runs trace.sh too, over a second: every delay interrupts it.
 		[ "$status" -ne 0 ] || fail "INT at ${delay}s landed after the lab ended: $(cat "$BATS_TEST_TMPDIR/out")"

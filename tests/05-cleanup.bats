@@ -39,6 +39,13 @@ agrees_with_bpftool() {
 
 @test "progcount --name on_exec equals bpftool's count of that name" {
 	"$BUILD_DIR/ppid" --pin-dir "$PIN_DIR"
+	# A program of another name too (loaded, never attached): counting by
+	# name must not be the same as counting every program.
+	printf '%s\n' '__attribute__((section("tracepoint/x"), used)) int not_on_exec(void *ctx) { return 0; }' \
+		'char LICENSE[] __attribute__((section("license"), used)) = "GPL";' |
+		clang -O2 -target bpf -c -x c - -o "$BATS_TEST_TMPDIR/other.bpf.o"
+	bpftool prog load "$BATS_TEST_TMPDIR/other.bpf.o" "$OTHER_PIN"
+	[ "$(bpftool -j prog show | jq length)" -gt "$(bpftool_prog_count on_exec)" ]
 	agrees_with_bpftool '[.[] | select(.name == "on_exec")] | length' "$BUILD_DIR/progcount" --name on_exec
 }
 

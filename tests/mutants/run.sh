@@ -38,6 +38,11 @@ run_tests() {
 	(cd "$scratch" && env -u CI -u BTF_LABS_STRICT BUILD_DIR="$scratch/build" \
 		"${lock[@]}" bats --formatter tap "${filter[@]}" "$file") >"$tap" 2>&1
 	status=$?
+	# A filter that matches no test would let every mutant "survive" or pass.
+	if grep -q '^1\.\.0$' "$tap"; then
+		echo "$file: no test matches '$only'"
+		return 2
+	fi
 	[ "$status" -ne 0 ] || return 0
 	grep -m 1 -o "in test file [^,]*, line [0-9]*" "$tap" | sed 's/in test file \(.*\), line /\1:/' | grep . ||
 		echo "$file (bats exit $status: $(grep -m 1 -v '^ok\|^1\.\.' "$tap"))"
@@ -90,6 +95,7 @@ one_mutant() {
 	fi
 	for test_file in ${field[tests]}; do
 		if where=$(run_tests "$test_file" "${field[only]}"); then continue; fi
+		[[ $where != *"no test matches"* ]] || { echo "$where"; broken=$((broken + 1)); restore; return; }
 		echo "caught by $where"
 		caught=$((caught + 1))
 		restore

@@ -12,7 +12,7 @@ CHECKS := $(foreach f,$(wildcard tests/*.bats),check-$(firstword $(subst -, ,$(b
 
 LAB_NUMBERS := $(sort $(foreach d,$(wildcard [0-9][0-9]-*/),$(firstword $(subst -, ,$(d)))))
 
-.PHONY: help all settings setup unsetup doctor labs test test-trixie clang-matrix bench fuzz clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06 lab-07
+.PHONY: help all settings setup unsetup doctor labs test test-trixie clang-matrix bench fuzz mutants clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06 lab-07
 
 help:
 	@echo "btf-core-labs: BTF and CO-RE for eBPF, one lab at a time"
@@ -39,6 +39,7 @@ help:
 	@echo "  make test-trixie  make test in a Debian 13 root (clang 19, libbpf 1.5), built once"
 	@echo "  make clang-matrix lab 03's object from every clang Debian packages, loaded here"
 	@echo "  make fuzz     fuzz the BTF and .BTF.ext parsers (FUZZ_SECONDS=60 each)"
+	@echo "  make mutants  break the code on purpose, bug by bug: each must fail a test"
 	@echo "  make clean    remove build output (never pins: that is lab 05's job); a BUILD outside"
 	@echo "               the checkout only with CLEAN_OUTSIDE_CHECKOUT=yes"
 
@@ -95,26 +96,30 @@ lab-07: settings setup-vm $(LAB07_DEPS)
 labs: setup
 	@common/labs.sh
 
+# Every bats file; CI's sanitized rerun needs only those that run the host's
+# C tools (lab 06 and 07's VMs run static, never sanitized, builds).
+TESTS ?= tests/*.bats
+SANITIZED_TESTS := tests/0[1-5]-*.bats tests/robustness.bats tests/walkthrough.bats
 test: setup-test
 	@$(MAKE) --no-print-directory all $(FUZZERS)
 ifeq ($(SANITIZE),1)
 	@# valgrind runs the plain build; sanitized binaries cannot run under it.
 	@$(MAKE) --no-print-directory all SANITIZE=
 endif
-	@common/run-tests.sh tests/*.bats
+	@common/run-tests.sh $(TESTS)
 ifneq ($(SANITIZE),1)
 ifeq ($(CI),true)
 ifneq ($(IN_TRIXIE_ROOT),1)
-	@echo "CI: every test again with the tools built with ASan and UBSan, then each fuzzer for 30 s"
-	@$(MAKE) --no-print-directory test SANITIZE=1
-else
-	@# The host's CI reruns every test sanitized; here, build with clang 19 only.
-	@$(MAKE) --no-print-directory all SANITIZE=1
-endif
+	@echo "CI: the tests of the host's C tools again, built with ASan and UBSan"
+	@$(MAKE) --no-print-directory test SANITIZE=1 TESTS="$(SANITIZED_TESTS)"
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
-ifneq ($(IN_TRIXIE_ROOT),1)
+	@$(MAKE) --no-print-directory mutants
 	@# The same make test in a Debian 13 root; it never runs this step again.
 	@$(MAKE) --no-print-directory test-trixie
+else
+	@# The host's CI reruns the tests sanitized; here, build with clang 19 only.
+	@$(MAKE) --no-print-directory all SANITIZE=1
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
 endif
 else
 	@echo "Bad input once more, with the tools built with ASan and UBSan:"
@@ -145,6 +150,10 @@ clang-matrix: settings setup-matrix $(BUILD)/vmlinux.h $(BUILD)/core_relocs $(BU
 
 fuzz: settings $(FUZZERS) $(BUILD)/ppid.bpf.o
 	tests/fuzz/run.sh
+
+# Needs root, like the tests it runs; builds in a scratch copy of its own.
+mutants: all $(FUZZERS)
+	tests/mutants/run.sh
 
 # Only a directory this make built; outside the checkout only when told plainly.
 build_dir_problem = $(shell env BUILD_DIR=$(call shell_word,$(BUILD_DIR)) \

@@ -14,6 +14,11 @@ ifeq ($(SANITIZE),1)
 OUR_BUILD := build-sanitize
 CC       := clang
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# A sanitizer's report exits 86, never 1: a memory error must not pass for a
+# tool's "bad input, exit 1". (ASan and UBSan share one runtime here, and the
+# last of the two settings read wins: both say 86.)
+export ASAN_OPTIONS  := exitcode=86
+export UBSAN_OPTIONS := exitcode=86:print_stacktrace=1
 else
 OUR_BUILD := build
 endif

@@ -30,4 +30,8 @@ if [ $((passed + failed + skipped)) -eq 0 ]; then
 	echo "error: no test ran" >&2
 	exit 1
 fi
+if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then
+	echo "error: $skipped test(s) skipped under CI=true: every step must run" >&2
+	exit 1
+fi
 [ "$bats_status" -eq 0 ] && [ "$failed" -eq 0 ]

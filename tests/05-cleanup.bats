@@ -26,6 +26,7 @@ agrees_with_bpftool() {
 	for _ in 1 2 3; do
 		ours=$("$@")
 		theirs=$(bpftool -j prog show | jq -r "$jq_filter")
+		[ -n "$theirs" ] || fail "bpftool listed nothing"
 		[ "$ours" = "$theirs" ] && return 0
 	done
 	fail "progcount said '$ours', bpftool '$theirs'"
@@ -38,6 +39,13 @@ agrees_with_bpftool() {
 
 @test "progcount --name on_exec equals bpftool's count of that name" {
 	"$BUILD_DIR/ppid" --pin-dir "$PIN_DIR"
+	# A program of another name too (loaded, never attached): counting by
+	# name must not be the same as counting every program.
+	printf '%s\n' '__attribute__((section("tracepoint/x"), used)) int not_on_exec(void *ctx) { return 0; }' \
+		'char LICENSE[] __attribute__((section("license"), used)) = "GPL";' |
+		clang -O2 -target bpf -c -x c - -o "$BATS_TEST_TMPDIR/other.bpf.o"
+	bpftool prog load "$BATS_TEST_TMPDIR/other.bpf.o" "$OTHER_PIN"
+	[ "$(bpftool -j prog show | jq length)" -gt "$(bpftool_prog_count on_exec)" ]
 	agrees_with_bpftool '[.[] | select(.name == "on_exec")] | length' "$BUILD_DIR/progcount" --name on_exec
 }
 
@@ -57,10 +65,17 @@ agrees_with_bpftool() {
 	assert_line --partial "✔ the kernel holds as many programs as before lab 04"
 	[ ! -e "$PIN_DIR" ]
 	assert_equal "$(bpftool_prog_count on_exec)" "$BEFORE"
-	assert_equal "$(bpftool -j prog show | jq length)" "$total"
+	total_after=$(bpftool -j prog show | jq length)
+	assert_equal "$total_after" "$total"
 }
 
 @test "a second cleanup says there is nothing to clean, exit 0" {
+	"$BUILD_DIR/ppid" --pin-dir "$PIN_DIR"
+	[ -e "$PIN_DIR/on_exec" ]
+	run "$TOP/05-cleanup/cleanup.sh"
+	assert_success
+	[ ! -e "$PIN_DIR" ]
+	wait_prog_count on_exec "$BEFORE"
 	run "$TOP/05-cleanup/cleanup.sh"
 	assert_success
 	assert_output "nothing to clean: no pin at $PIN_DIR"
@@ -68,7 +83,8 @@ agrees_with_bpftool() {
 
 @test "a pin outside the lab's directory survives cleanup" {
 	"$BUILD_DIR/ppid" --pin-dir "$OTHER_PIN"
-	other_id=$(bpftool -j link show pinned "$OTHER_PIN/on_exec" | jq .prog_id)
+	other_id=$(link_prog_id "$OTHER_PIN/on_exec")
+	[ -n "$other_id" ]
 	"$BUILD_DIR/ppid" --pin-dir "$PIN_DIR"
 	run "$TOP/05-cleanup/cleanup.sh"
 	assert_success
@@ -91,7 +107,7 @@ agrees_with_bpftool() {
 }
 
 @test "progcount as a user without privileges: one line, exit 1" {
-	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$BUILD_DIR/progcount"
+	run_as_nobody build/progcount -- build/progcount
 	assert_failure 1
 	assert_output "progcount: needs root or CAP_BPF+CAP_PERFMON to list programs: run it with sudo"
 }

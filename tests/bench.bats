@@ -91,7 +91,11 @@ is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 	for tracer in "ppid (CO-RE skeleton, dynamic)" "bpftrace one-liner" "bpftrace, same reads, printing only the marker"; do
 		mapfile -t row < <(cells Running "$tracer")
 		for cell in "${row[@]:1}"; do is_number "$cell" || fail "$tracer: '$cell' is not a number"; done
-		[ "${row[4]}" -ge 200 ] || fail "$tracer: the kernel counted ${row[4]} runs for 200 execs"
+		# The burst's 200 execs, and the exec of the bpftool that read the count
+		# afterwards; a count read from anywhere else (the burst size, the
+		# run time) misses one bound or the other.
+		[ "${row[4]}" -gt 200 ] && [ "${row[4]}" -lt 400 ] ||
+			fail "$tracer: the kernel counted ${row[4]} runs for 200 execs"
 	done
 	mapfile -t row < <(cells Running "no tracer")
 	is_number "${row[1]}"
@@ -103,7 +107,8 @@ is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 		[ "$(bpftool -j prog show | jq length)" -eq "$before" ] && break
 		sleep 0.1
 	done
-	assert_equal "$(bpftool -j prog show | jq length)" "$before"
+	after=$(bpftool -j prog show | jq length)
+	assert_equal "$after" "$before"
 	run compgen -G "/sys/fs/bpf/btf-core-labs-bench-*"
 	assert_failure
 	assert_equal "$(sysctl -n kernel.bpf_stats_enabled)" "$(cat "$BATS_FILE_TMPDIR/stats.before")"
@@ -148,7 +153,7 @@ is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 
 @test "not root: one message and the next step" {
 	require_cmd setpriv
-	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$TOP/bench/bench.sh"
+	run_as_nobody bench/bench.sh common/lib.sh -- bench/bench.sh
 	assert_failure 1
 	assert_output "error: loading BPF programs and reading their run-time statistics needs root: run it with sudo"
 }

@@ -127,8 +127,14 @@ assert_usage_error() {
 
 @test "bpffs not mounted and mount not allowed: one clear line" {
 	require_root
+	# As nobody, from a world-readable copy of lib.sh: the checkout may be in a 0700 home.
+	copy=$(mktemp -d /tmp/btf-core-labs-nobody.XXXXXX)
+	chmod 755 "$copy"
+	mkdir "$copy/common"
+	cp "$TOP/common/lib.sh" "$copy/common/"
 	run unshare -m --propagation private bash -c "umount /sys/fs/bpf
-		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all bash -c '. \"$TOP/common/lib.sh\"; mount_bpffs'"
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all bash -c '. \"$copy/common/lib.sh\"; mount_bpffs'"
+	rm -rf "$copy"
 	assert_failure 1
 	assert_line "error: cannot mount bpffs at /sys/fs/bpf: run as root, or ask the machine's admin to mount it"
 }
@@ -148,21 +154,40 @@ assert_usage_error() {
 	require_root
 	require_cmd jq
 	before=$(bpftool_prog_count on_exec)
+	# --follow is given no pin directory: any pin it left would be new under bpffs.
+	find /sys/fs/bpf | sort >"$BATS_TEST_TMPDIR/bpffs.before"
 	for sig in INT TERM; do
-		run timeout --preserve-status -s "$sig" 1 "$BUILD_DIR/ppid" --follow
-		assert_success
+		# SIGINT and SIGTERM as in a terminal, even when this run inherited them
+		# ignored (a background job); -k: a program that ignores them is killed.
+		timeout --preserve-status -k 5 -s "$sig" 1 env --default-signal=INT,TERM "$BUILD_DIR/ppid" --follow \
+			>/dev/null 2>"$BATS_TEST_TMPDIR/err" &
+		follower=$!
+		# The signal must land while the program is attached, not before.
+		wait_prog_count on_exec "$((before + 1))"
+		status=0
+		wait "$follower" || status=$?
+		assert_equal "$status" 0
+		run grep -c '^ppid: following' "$BATS_TEST_TMPDIR/err"
+		assert_output 1
 		wait_prog_count on_exec "$before"
 	done
-	[ ! -e "$PIN_DIR" ]
+	find /sys/fs/bpf | sort >"$BATS_TEST_TMPDIR/bpffs.after"
+	run diff "$BATS_TEST_TMPDIR/bpffs.before" "$BATS_TEST_TMPDIR/bpffs.after"
+	assert_success
 }
 
-@test "SIGINT during trace.sh: bpf_stats_enabled restored, no probe, trace_pipe free" {
+@test "SIGINT during trace.sh: exit 130, bpf_stats_enabled restored, no probe, trace_pipe free" {
 	require_root
 	require_cmd jq
 	"$BUILD_DIR/ppid" --pin-dir "$PIN_DIR"
 	stats=$(sysctl -n kernel.bpf_stats_enabled)
-	for delay in 0.2 0.6 1.0; do
-		run timeout -s INT "$delay" "$TOP/04-load-and-trace/trace.sh"
+	past_setup=0
+	for delay in 0.2 0.5 0.8; do
+		run timeout --preserve-status -k 10 -s INT "$delay" env --default-signal=INT "$TOP/04-load-and-trace/trace.sh"
+		# 130 from its INT trap: the script was interrupted, it did not finish.
+		[ "$status" -eq 130 ] || fail "INT at ${delay}s: exit $status: $output"
+		# Once statistics are on, the restore on exit is what is tested.
+		[[ $output != *"kernel.bpf_stats_enabled = 1"* ]] || past_setup=$((past_setup + 1))
 		assert_equal "$(sysctl -n kernel.bpf_stats_enabled)" "$stats"
 		run compgen -G "$BUILD_DIR/lab04_*"
 		assert_failure
@@ -170,44 +195,66 @@ assert_usage_error() {
 		run timeout 1 cat "$(dirname "$(ls /sys/kernel/tracing/trace_pipe 2>/dev/null || echo /sys/kernel/debug/tracing/trace_pipe)")/trace_pipe"
 		refute_output --partial "Device or resource busy"
 	done
+	[ "$past_setup" -ge 1 ] || fail "no interrupt landed after trace.sh switched statistics on"
 }
 
 @test "SIGINT at any moment of 'make lab-04 LOADER=skeleton': all loaded and pinned, or nothing" {
 	require_root
 	require_cmd jq
 	before=$(bpftool_prog_count on_exec)
-	for delay in 0.05 0.1 0.2 0.4 0.8; do
-		timeout -s INT "$delay" make -s -C "$TOP" lab-04 LOADER=skeleton PIN_DIR="$PIN_DIR" >/dev/null 2>&1 || true
+	loaded=0 nothing=0
+	# The loader starts some 30 ms in, here: the first delays land before it.
+	for delay in 0.005 0.01 0.03 0.1 0.2 0.4 0.8; do
+		status=0
+		timeout --preserve-status -k 10 -s INT "$delay" env --default-signal=INT \
+			make -s -C "$TOP" lab-04 LOADER=skeleton PIN_DIR="$PIN_DIR" \
+			>"$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
+		# lab-04 runs trace.sh too, over a second: every delay interrupts it.
+		[ "$status" -ne 0 ] || fail "INT at ${delay}s landed after the lab ended: $(cat "$BATS_TEST_TMPDIR/out")"
 		sleep 0.3
 		if [ -e "$PIN_DIR" ]; then
 			[ -e "$PIN_DIR/on_exec" ] || fail "after INT at ${delay}s: $PIN_DIR exists without its pin"
 			assert_equal "$(bpftool_prog_count on_exec)" "$((before + 1))"
+			loaded=$((loaded + 1))
 			rm -rf "$PIN_DIR"
+		else
+			nothing=$((nothing + 1))
 		fi
 		wait_prog_count on_exec "$before"
 	done
+	# Both outcomes seen: the interrupts landed before the load and after it.
+	[ "$loaded" -ge 1 ] && [ "$nothing" -ge 1 ] || fail "$loaded runs left it loaded, $nothing left nothing"
 }
 
-@test "two loads at once with one PIN_DIR: one wins, the other says 'already loaded'" {
+# Two loads of LOADER started together with one PIN_DIR: exactly one wins;
+# BEFORE programs called on_exec were loaded before.
+assert_one_of_two_loads_wins() {
+	local loader=$1 before=$2 a b wins=0
+	LOADER=$loader "$TOP/04-load-and-trace/load.sh" >"$BATS_TEST_TMPDIR/a" 2>&1 &
+	a=$!
+	LOADER=$loader "$TOP/04-load-and-trace/load.sh" >"$BATS_TEST_TMPDIR/b" 2>&1 &
+	b=$!
+	wait "$a" && wins=$((wins + 1))
+	wait "$b" && wins=$((wins + 1))
+	assert_equal "$wins" 1
+	run cat "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+	assert_line --partial "already loaded at $PIN_DIR — run 'make lab-05' first"
+	assert_equal "$(bpftool_prog_count on_exec)" "$((before + 1))"
+	rm -rf "$PIN_DIR"
+	wait_prog_count on_exec "$before"
+}
+
+@test "skeleton loader, two loads at once with one PIN_DIR: one wins, the other says 'already loaded'" {
 	require_root
 	require_cmd jq
-	before=$(bpftool_prog_count on_exec)
-	for loader in skeleton bpftool; do
-		[ "$loader" = skeleton ] || bpftool_has_autoattach_here || continue
-		LOADER=$loader "$TOP/04-load-and-trace/load.sh" >"$BATS_TEST_TMPDIR/a" 2>&1 &
-		a=$!
-		LOADER=$loader "$TOP/04-load-and-trace/load.sh" >"$BATS_TEST_TMPDIR/b" 2>&1 &
-		b=$!
-		wins=0
-		wait "$a" && wins=$((wins + 1))
-		wait "$b" && wins=$((wins + 1))
-		assert_equal "$wins" 1
-		run cat "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
-		assert_line --partial "already loaded at $PIN_DIR — run 'make lab-05' first"
-		assert_equal "$(bpftool_prog_count on_exec)" "$((before + 1))"
-		rm -rf "$PIN_DIR"
-		wait_prog_count on_exec "$before"
-	done
+	assert_one_of_two_loads_wins skeleton "$(bpftool_prog_count on_exec)"
+}
+
+@test "bpftool loader, two loads at once with one PIN_DIR: one wins, the other says 'already loaded'" {
+	require_root
+	require_cmd jq
+	skip_unless "this bpftool cannot autoattach" bpftool_has_autoattach_here
+	assert_one_of_two_loads_wins bpftool "$(bpftool_prog_count on_exec)"
 }
 
 @test "two learners, two PIN_DIRs: both load, side by side" {

@@ -79,7 +79,7 @@ $(BUILD)/ppid.static: $(COMMON)/cli.c
 
 lab-01: settings $(BUILD)/btf_inspect
 	01-btf-inspect/inspect.sh
-lab-02: settings $(BUILD)/gen_vmlinux_h
+lab-02: settings $(BUILD)/gen_vmlinux_h $(BUILD)/kernel-btf.id
 	02-vmlinux-h/gen.sh
 lab-03: settings $(BUILD)/vmlinux.h $(BUILD)/core_relocs
 	03-core-read/build.sh

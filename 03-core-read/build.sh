@@ -10,7 +10,7 @@ obj=$BUILD/ppid.bpf.o src=03-core-read/ppid.bpf.c
 step "Compile: vmlinux.h is the only kernel header on the include path"
 compile=(clang -O2 -g -Wall -Werror -target bpf "-D__TARGET_ARCH_$(bpf_arch)" -I"$BUILD" -c "$src" -o "$obj")
 if [ "$obj" -nt "$src" ] && [ "$obj" -nt "$BUILD/vmlinux.h" ]; then
-	show "${compile[*]}"
+	show "${compile[@]}"
 	echo "(not run again: $obj is newer than $src and $BUILD/vmlinux.h)"
 else
 	run "${compile[@]}"

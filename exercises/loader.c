@@ -8,7 +8,6 @@
  *   loader [--duration S | --pin-dir DIR]
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,7 +20,7 @@
 #include "cli.h"
 #include "exercise.skel.h"
 
-static const char *prog = "loader";
+static const char *tool = "loader";
 static volatile sig_atomic_t exiting;
 
 static void on_signal(int sig)
@@ -49,43 +48,38 @@ static int pin_links(struct exercise *skel, const char *pin_dir)
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, p->name);
 		err = bpf_link__pin(*p->link, path);
 		if (err) {
-			fprintf(stderr, "%s: bpf_link__pin %s: %s\n", prog, path, strerror(-err));
+			fprintf(stderr, "%s: bpf_link__pin %s: %s\n", tool, path, strerror(-err));
 			return 1;
 		}
 	}
 	return 0;
 }
 
+static const struct cli_option options[] = {
+	{ 'd', "duration", "S", "detach and exit after S seconds (default: at Ctrl-C)" },
+	{ 'p', "pin-dir", "DIR", "pin each link under DIR instead, and exit" },
+	{},
+};
+
+static const struct cli cli = { "loader", "",
+	"load the exercise's BPF object (embedded through its skeleton) and attach it", options, 0 };
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "duration", required_argument, NULL, 'd' },
-		{ "pin-dir", required_argument, NULL, 'p' },
-		{},
-	};
-	const char *pin_dir = NULL;
+	const char *pin_dir = NULL, *value;
 	struct exercise *skel;
 	long duration = 0;
 	char *end;
-	int opt, err;
+	int key, err;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			duration = strtol(optarg, &end, 10);
-			if (*end || duration <= 0) {
-				usage_error(prog, "--duration '%s' is not a positive number of seconds", optarg);
-				return 2;
-			}
-			break;
-		case 'p':
-			pin_dir = optarg;
-			break;
-		default:
-			getopt_error(prog, opt, argv[optind - 1]);
-			return 2;
+	while ((key = cli_next(&cli, argc, argv, &value))) {
+		if (key == 'p') {
+			pin_dir = value;
+			continue;
 		}
+		duration = strtol(value, &end, 10);
+		if (*end || duration <= 0)
+			return usage_error(tool, "--duration '%s' is not a positive number of seconds", value);
 	}
 	libbpf_set_print(print_warnings);
 	signal(SIGINT, on_signal);
@@ -93,17 +87,17 @@ int main(int argc, char **argv)
 
 	skel = exercise__open_and_load();
 	if (!skel) {
-		fprintf(stderr, "%s: exercise__open_and_load: %s\n", prog, strerror(errno));
+		fprintf(stderr, "%s: exercise__open_and_load: %s\n", tool, strerror(errno));
 		return 1;
 	}
 	if (pin_dir && mkdir(pin_dir, 0700)) {
-		fprintf(stderr, "%s: mkdir %s: %s\n", prog, pin_dir, strerror(errno));
+		fprintf(stderr, "%s: mkdir %s: %s\n", tool, pin_dir, strerror(errno));
 		exercise__destroy(skel);
 		return 1;
 	}
 	err = exercise__attach(skel);
 	if (err) {
-		fprintf(stderr, "%s: exercise__attach: %s\n", prog, strerror(-err));
+		fprintf(stderr, "%s: exercise__attach: %s\n", tool, strerror(-err));
 	} else if (pin_dir) {
 		err = pin_links(skel, pin_dir);
 	} else {

@@ -5,7 +5,6 @@
  * --duration S.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,30 +37,28 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+static const struct cli_option options[] = {
+	{ 'd', "duration", "S", "exit after S seconds (default: at Ctrl-C)" },
+	{},
+};
+
+static const struct cli cli = { "ringbuf", "",
+	"load ringbuf.bpf.o, attach it, and print each event it sends", options, 0 };
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "duration", required_argument, NULL, 'd' },
-		{},
-	};
 	struct ring_buffer *rb = NULL;
 	struct ringbuf *skel;
 	long duration = 0;
 	time_t deadline;
 	char *end;
-	int opt, err;
+	const char *value;
+	int err;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (opt != 'd') {
-			getopt_error(prog, opt, argv[optind - 1]);
-			return 2;
-		}
-		duration = strtol(optarg, &end, 10);
-		if (*end || duration <= 0) {
-			usage_error(prog, "--duration '%s' is not a positive number of seconds", optarg);
-			return 2;
-		}
+	while (cli_next(&cli, argc, argv, &value)) {
+		duration = strtol(value, &end, 10);
+		if (*end || duration <= 0)
+			return usage_error(prog, "--duration '%s' is not a positive number of seconds", value);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGINT, on_signal);

@@ -62,6 +62,15 @@ run_sh() {
 	bash -o pipefail -c "$1"
 }
 
+# The command that undoes lab 04, as this learner must type it: with their
+# PIN_DIR when it is not the default, and with sudo only when not root.
+lab05_command() {
+	local cmd="make lab-05"
+	[ "$PIN_DIR" = /sys/fs/bpf/ppid ] || cmd+=" PIN_DIR=$(shell_quote "$PIN_DIR")"
+	[ "$(id -u)" -eq 0 ] || cmd="sudo $cmd"
+	echo "$cmd"
+}
+
 require_root() {
 	[ "$(id -u)" -eq 0 ] || die "$1 needs root: run it with sudo"
 }
@@ -98,7 +107,7 @@ require_free_trace_pipe() {
 # a run that looks for such lines must not start while it is loaded.
 require_no_lab04_program() {
 	[ -z "$(bpftool prog show name on_exec 2>/dev/null)" ] ||
-		die "a program called on_exec is still loaded (lab 04's, pinned under $PIN_DIR?) and its lines would mix with this run's: run 'sudo make lab-05' first"
+		die "a program called on_exec is still loaded (lab 04's, pinned under $PIN_DIR?) and its lines would mix with this run's: run '$(lab05_command)' first"
 }
 
 # kernel.bpf_stats_enabled is one switch for the whole machine: one script
@@ -267,10 +276,10 @@ claim_pin_dir() {
 	trap undo_half_load EXIT
 	trap 'interrupted=1' INT TERM
 	if [ "$1" = bpftool ]; then
-		mkdir -- "$PIN_DIR" 2>/dev/null || die "already loaded at $PIN_DIR — run 'make lab-05' first"
+		mkdir -- "$PIN_DIR" 2>/dev/null || die "already loaded at $PIN_DIR — run '$(lab05_command)' first"
 		pin_dir_ours=1
 	elif [ -e "$PIN_DIR" ]; then
-		die "already loaded at $PIN_DIR — run 'make lab-05' first"
+		die "already loaded at $PIN_DIR — run '$(lab05_command)' first"
 	fi
 	forget_lab04_record
 }
@@ -306,7 +315,7 @@ lab04_loaded() {
 
 # What Ctrl-C leaves once lab 04's program is loaded, and the next step.
 lab04_interrupted() {
-	echo "interrupted: on_exec (program $1) stays loaded and pinned at $PIN_DIR, as lab 04 leaves it. Next: sudo make lab-05" >&2
+	echo "interrupted: on_exec (program $1) stays loaded and pinned at $PIN_DIR, as lab 04 leaves it. Next: $(lab05_command)" >&2
 }
 
 # The program id lab 04 recorded for PIN_DIR, if that program still exists

@@ -171,7 +171,7 @@ interrupt_when() {
 	id=$(pinned_id "$PIN_DIR")
 	interrupt_when "$BUILD_DIR/parent.pid" "$TOP/04-load-and-trace/trace.sh"
 	assert_equal "$status" 130
-	assert_line "interrupted: on_exec (program $id) stays loaded and pinned at $PIN_DIR, as lab 04 leaves it. Next: sudo make lab-05"
+	assert_line "interrupted: on_exec (program $id) stays loaded and pinned at $PIN_DIR, as lab 04 leaves it. Next: make lab-05 PIN_DIR=$PIN_DIR"
 	assert_equal "$(pinned_id "$PIN_DIR")" "$id"
 	assert_equal "$(sysctl -n kernel.bpf_stats_enabled)" "$stats"
 	run compgen -G "$BUILD_DIR/lab04_*"

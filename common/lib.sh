@@ -9,6 +9,8 @@ cd "$TOP" || exit 1
 # shellcheck disable=SC2034  # used by the scripts that source this file
 BUILD=$(realpath -m --relative-to=. "${BUILD_DIR:-build}")
 PIN_DIR=${PIN_DIR-/sys/fs/bpf/ppid}
+# Tab completion adds a trailing slash: the same directory.
+[ "$PIN_DIR" = / ] || PIN_DIR=${PIN_DIR%/}
 BTF_PATH=${BTF_PATH:-/sys/kernel/btf/vmlinux}
 
 if [ -t 1 ]; then
@@ -208,7 +210,7 @@ pin_dir_problem() {
 	/*) ;;
 	*) echo "it is not an absolute path"; return ;;
 	esac
-	[[ $dir =~ ^[A-Za-z0-9._/-]+$ ]] || { echo "it has characters other than letters, digits, '.', '_', '-' and '/'"; return; }
+	[[ $dir =~ ^[A-Za-z0-9._/-]+$ ]] || { echo "it has characters other than letters, digits, '.', '_', '-' and '/' (a space, say)"; return; }
 	[ "$(realpath -m -- "$dir")" = "$dir" ] || { echo "it is not a plain path (it goes through a symlink, or has '..', '.', '//' or a trailing '/')"; return; }
 	parent=$(dirname -- "$dir")
 	if [ "$(stat -f -c %T -- "$dir" 2>/dev/null)" = bpf_fs ] && mountpoint -q -- "$dir"; then

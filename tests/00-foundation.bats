@@ -105,9 +105,10 @@ CLEAN_PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 	require_root
 	pin=/sys/fs/bpf/btf_core_labs_clean_$$
 	mkdir "$pin"
+	# A build dir this make made (it marks it), outside the checkout: say so.
 	build=$BATS_TEST_TMPDIR/build
-	mkdir -p "$build" && touch "$build/vmlinux.h"
-	run make -s -C "$TOP" clean BUILD="$build"
+	make -s -C "$TOP" "$build" BUILD="$build" >/dev/null && touch "$build/vmlinux.h"
+	run make -s -C "$TOP" clean BUILD="$build" CLEAN_OUTSIDE_CHECKOUT=yes
 	[ -d "$pin" ]
 	rmdir "$pin"
 	assert_success

@@ -47,9 +47,9 @@ ksym=$(grep -c '__ksym;$' "$unsorted" || true)
 void_params=$(diff "$unsorted" "$gen" | grep -c '^<.*(void)' || true)
 bpftool_version=$(bpftool version | sed -n 1p)
 bpftool_libbpf=$(bpftool version | sed -n 's/^using libbpf //p')
-echo "  $ksym lines: $bpftool_version declares the kernel's kfuncs as 'extern ... __weak __ksym;'"
+echo "  $ksym lines, only in bpftool's (<): $bpftool_version declares the kernel's kfuncs as 'extern ... __weak __ksym;'"
 echo "    and defines the __ksym and __weak macros they use; btf_dump prints types only"
-echo "  $void_params lines: an empty parameter list is '(void)' from bpftool's own libbpf ($bpftool_libbpf),"
+echo "  $void_params lines, each seen twice in the diff (< and >): an empty parameter list is '(void)' from bpftool's own libbpf ($bpftool_libbpf),"
 echo "    '()' from this machine's libbpf $(pkg-config --modversion libbpf), which gen_vmlinux_h uses"
 
 step "Without those, nothing is left"

@@ -15,6 +15,7 @@ setup() {
 
 teardown() {
 	rm -rf "$PIN_DIR"
+	rm -f "$BUILD_DIR/lab04-pins/${PIN_DIR//\//%}"
 	[ -z "${BEFORE:-}" ] || wait_prog_count on_exec "$BEFORE"
 }
 

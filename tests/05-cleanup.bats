@@ -15,6 +15,7 @@ setup() {
 
 teardown() {
 	rm -rf "$PIN_DIR" "$OTHER_PIN"
+	rm -f "$BUILD_DIR/lab04-pins/${PIN_DIR//\//%}" "$BUILD_DIR/lab04-pins/${OTHER_PIN//\//%}"
 	[ -z "${BEFORE:-}" ] || wait_prog_count on_exec "$BEFORE"
 }
 

@@ -26,6 +26,7 @@ setup() {
 
 teardown() {
 	rm -rf "$PIN_DIR" "$PIN_DIR"_2
+	rm -f "$BUILD_DIR/lab04-pins/${PIN_DIR//\//%}" "$BUILD_DIR/lab04-pins/${PIN_DIR//\//%}_2"
 }
 
 # Every file-reading tool, each given FILE where it expects BTF or an object.

@@ -129,7 +129,7 @@ fetch_kernel() {
 	! is_arm64 "$pkg" || arm64_apt_ready
 	# From kernel 7.x on (Debian 13's backports), the image is in linux-binary-<abi>.
 	if ! is_arm64 "$pkg"; then
-		binary=$(apt-cache depends "$pkg" 2>/dev/null | awk '/Depends: linux-binary-/ { print $2; exit }')
+		binary=$(apt-cache depends "$pkg" 2>/dev/null | awk '/Depends: linux-binary-/ { print $2; exit }' || true)
 		[ -z "$binary" ] || pkg=$binary
 	fi
 	download "$pkg"

@@ -399,7 +399,9 @@ bpftool_struct_size() {
 # What would show the machine's own apt or dpkg changed: foreign architectures, sources.
 machine_apt_state() {
 	dpkg --print-foreign-architectures
-	find /etc/apt/sources.list /etc/apt/sources.list.d -type f -exec sha256sum {} + 2>/dev/null | sort
+	# /etc/apt/sources.list may not exist (deb822 sources only): find fails then.
+	find /etc/apt/sources.list.d -type f -exec sha256sum {} + | sort
+	[ ! -e /etc/apt/sources.list ] || sha256sum /etc/apt/sources.list
 }
 
 @test "arm64 packages come through lab 06's own apt: the machine's sources and dpkg architectures are untouched" {

@@ -167,7 +167,9 @@ clean: settings
 #   make exercise-NN [SOLUTION=1]   build and judge exercise NN (or its reference solution)
 #   make progress                   what the checks decided, lab by lab and exercise by exercise
 .PHONY: progress
+EXERCISE_NUMBERS := $(sort $(foreach d,$(wildcard exercises/[0-9][0-9]-*/),$(word 2,$(subst /, ,$(firstword $(subst -, ,$(d)))))))
 exercise-%: settings $(BUILD)/vmlinux.h $(BUILD)/ppid.bpf.o $(BUILD)/core_relocs
+	$(if $(filter $*,$(EXERCISE_NUMBERS)),,$(error there is no exercise-$*: exercises are $(addprefix exercise-,$(EXERCISE_NUMBERS))))
 	@exercises/check.sh $* $(if $(SOLUTION),--solution)
 progress: settings
 	@exercises/progress.sh

@@ -109,7 +109,7 @@ assert_refuses_hostile_pin_dirs() {
 	assert_success
 	# The record names another live program: a second copy, pinned elsewhere.
 	"$BUILD_DIR/ppid" --pin-dir "${OUR_PIN}_2" >/dev/null
-	other=$(bpftool -j link show pinned "${OUR_PIN}_2/on_exec" | jq .prog_id)
+	other=$(link_prog_id "${OUR_PIN}_2/on_exec")
 	record=$BUILD_DIR/lab04-pins/${OUR_PIN//\//%}
 	sed -i "s/prog_id=[0-9]*/prog_id=$other/" "$record"
 	PIN_DIR=$OUR_PIN run "$TOP/05-cleanup/cleanup.sh"

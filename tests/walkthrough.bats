@@ -30,7 +30,7 @@ teardown() {
 }
 
 record_of() { cat "$BUILD_DIR/lab04-pins/${1//\//%}"; }
-pinned_id() { bpftool -j link show pinned "$1/on_exec" | jq .prog_id; }
+pinned_id() { link_prog_id "$1/on_exec"; }
 
 @test "lab 04, then a check's own load and trace, then lab 05: the learner's record intact, lab 05 ✔" {
 	run "$TOP/04-load-and-trace/load.sh"

@@ -178,9 +178,9 @@ interrupt_when() {
 	assert_failure
 }
 
-@test "make lab-09, check-99, exercise-99: one line listing the labs and checks that exist" {
+@test "make lab-09, check-99, exercise-99: one line listing the labs and checks, or exercises, that exist" {
 	count=0
-	for target in lab-09 check-99 exercise-99; do
+	for target in lab-09 check-99; do
 		run --separate-stderr make -s -C "$TOP" "$target"
 		assert_failure 2
 		assert_equal "${#stderr_lines[@]}" 1
@@ -195,7 +195,17 @@ interrupt_when() {
 			[[ $stderr == *" check-${n%%-*}"* ]] || fail "$target: check-${n%%-*} not listed: $stderr"
 		done
 	done
-	[ "$count" -ge 15 ] || fail "only $count labs found"
+	[ "$count" -ge 10 ] || fail "only $count labs found"
+	run --separate-stderr make -s -C "$TOP" exercise-99
+	assert_failure 2
+	assert_equal "${#stderr_lines[@]}" 1
+	count=0
+	for dir in "$TOP"/exercises/[0-9][0-9]-*/; do
+		n=$(basename "$dir")
+		[[ $stderr == *" exercise-${n%%-*}"* ]] || fail "exercise-${n%%-*} not listed: $stderr"
+		count=$((count + 1))
+	done
+	[ "$count" -ge 7 ] || fail "only $count exercises found"
 }
 
 @test "trace_pipe held by another learner's lab: trace.sh waits, says for whom, then passes" {

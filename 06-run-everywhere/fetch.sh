@@ -15,24 +15,11 @@ arm64_packages=(busybox-static libbpf-dev libelf-dev zlib1g-dev)
 arm64_apt=$BUILD/06/apt-arm64
 downloads=$BUILD/06/download
 
-# The URI of this machine's first apt source for SUITE, from its deb822 or
-# one-line sources: lab 06 reuses the machine's mirror and never names one.
-debian_source_uri() {
-	local suite=$1 f
-	for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -e "$f" ] || continue
-		awk -v want="$suite" '
-			function stanza_end() { if (hit && binary && uri != "") print uri; uri = ""; hit = 0; binary = 0 }
-			# deb822: a blank line ends a stanza of "Field: value" lines.
-			/^[[:space:]]*$/ { stanza_end(); next }
-			tolower($1) == "types:" { for (i = 2; i <= NF; i++) if ($i == "deb") binary = 1 }
-			tolower($1) == "uris:" { uri = $2 }
-			tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == want) hit = 1 }
-			# One-line: deb [options] URI SUITE COMPONENT...
-			$1 == "deb" { for (i = 2; i < NF; i++) if ($i ~ /^[a-z+]+:\/\//) { if ($(i + 1) == want) print $i; break } }
-			END { stanza_end() }' "$f"
-	done | sed -n 1p
-}
+# The machine's own mirror for SUITE (lab 06 reuses it and never names one),
+# as setup uses it for backports.
+# shellcheck source=common/apt-source.sh
+. common/apt-source.sh
+debian_source_uri() { debian_archive_uri "$1" | sed -n 1p; }
 
 # Write the private apt configuration for arm64, and fetch its package
 # lists when they are missing or a day old.

@@ -4,24 +4,9 @@
 # (not in common/) because only this lab fetches from other suites.
 # shellcheck shell=bash
 
-# The URI of the machine's own Debian archive for CODENAME (not -security),
-# read from its deb822 or one-line apt sources: the same mirror apt uses.
-# Adapted from common/setup.sh, safe under set -e when a file is missing.
-debian_archive_uri() {
-	local codename=$1 f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -e "$f" ] || continue
-		awk -v want="$codename" '
-			/^[[:space:]]*$/ { if (uri != "" && hit) { print uri; exit } uri = ""; hit = 0; next }
-			tolower($1) == "uris:" { uri = $2 }
-			tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == want) hit = 1 }
-			END { if (uri != "" && hit) print uri }' "$f"
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -e "$f" ] || continue
-		awk -v want="$codename" '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { if ($(i + 1) == want) print $i; break } }' "$f"
-	done
-}
+# The machine's own mirror, as setup uses it for backports.
+# shellcheck source=common/apt-source.sh
+. common/apt-source.sh
 
 # apt-get or apt-cache (the first argument) with SUITE's own sources list,
 # lists and cache under DIR: nothing outside DIR is read or written by apt

@@ -123,7 +123,7 @@ is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 	rm -rf "/sys/fs/bpf/btf_core_labs_test_$$"
 	assert_failure 1
 	assert_output --partial "error: a program called on_exec is still loaded"
-	assert_output --partial "run 'make lab-05
+	assert_output --partial "run 'make lab-05"
 }
 
 @test "trace_pipe busy: one message naming it, nothing run" {

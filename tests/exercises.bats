@@ -118,9 +118,11 @@ assert_wrong_answers_rejected() {
 }
 
 @test "an exercise number that does not exist: one line listing those that do" {
-	run make -s -C "$TOP" exercise-99
-	assert_failure
-	assert_line --index 0 "error: no exercise '99'; the exercises are: 01 02 03 04 05 06 07 (make exercise-NN)"
+	run --separate-stderr make -s -C "$TOP" exercise-99
+	assert_failure 2
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ $stderr =~ ^Makefile:[0-9]+:\ \*\*\*\ there\ is\ no\ exercise-99:\ exercises\ are\ exercise-01\ exercise-02\ exercise-03\ exercise-04\ exercise-05\ exercise-06\ exercise-07\.\ \ Stop\.$ ]] ||
+		fail "not the one line listing the exercises: $stderr"
 }
 
 @test "a starter that does not compile: the compiler's lines, one ✘, exit 1, nothing loaded" {

@@ -93,6 +93,13 @@ start_tracer() {
 stop_tracer() {
 	[ -n "$wrapper" ] || return 0
 	pkill -INT -P "$wrapper" 2>/dev/null || true
+	# A tracer that inherited SIGINT ignored (cat, under a background job of a
+	# non-interactive shell) keeps running: TERM it after 5 s.
+	for _ in $(seq 50); do
+		kill -0 "$wrapper" 2>/dev/null || break
+		sleep 0.1
+	done
+	pkill -TERM -P "$wrapper" 2>/dev/null || true
 	wait "$wrapper" 2>/dev/null || true
 	wrapper=
 	rm -rf "$pin_dir"

@@ -83,7 +83,7 @@ assert_second_load_refused() {
 	[ -n "$first" ]
 	load_with "$1"
 	assert_failure 1
-	assert_line --partial "already loaded at $PIN_DIR — run 'make lab-05 PIN_DIR=$PIN_DIR' first"
+	assert_line --partial "already loaded at $PIN_DIR — run 'make lab-05"
 	assert_equal "$(pinned_prog_id)" "$first"
 	assert_equal "$(bpftool_prog_count on_exec)" "$((BEFORE + 1))"
 }

@@ -239,7 +239,7 @@ assert_one_of_two_loads_wins() {
 	wait "$b" && wins=$((wins + 1))
 	assert_equal "$wins" 1
 	run cat "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
-	assert_line --partial "already loaded at $PIN_DIR — run 'make lab-05 PIN_DIR=$PIN_DIR' first"
+	assert_line --partial "already loaded at $PIN_DIR — run 'make lab-05"
 	assert_equal "$(bpftool_prog_count on_exec)" "$((before + 1))"
 	rm -rf "$PIN_DIR"
 	wait_prog_count on_exec "$before"

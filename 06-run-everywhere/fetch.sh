@@ -9,7 +9,7 @@ cache=${CACHE_DIR:-build/cache}
 # later runs boot these without asking apt, so a copied cache is complete.
 manifest=$cache/lab06-kernels
 # arm64's busybox, and the static libraries the arm64 loader links.
-arm64_packages=(busybox-static libbpf-dev libelf-dev zlib1g-dev)
+arm64_packages=(busybox-static libbpf-dev libelf-dev zlib1g-dev libzstd-dev)
 # Lab 06's own apt for arm64: its sources, lists and state under build/, so
 # the machine's apt sources and dpkg architectures stay as they are.
 arm64_apt=$BUILD/06/apt-arm64

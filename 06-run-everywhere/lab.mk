@@ -28,7 +28,11 @@ LAB06_CACHE   := $(or $(CACHE_DIR),build/cache)
 ARM64_SYSROOT := $(LAB06)/arm64/sysroot
 ARM64_CC      := aarch64-linux-gnu-gcc
 ARM64_CFLAGS  := -O2 -g -Wall -Wextra -Werror -I$(COMMON) -isystem $(ARM64_SYSROOT)/usr/include
-ARM64_LIBS    := -L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu -lbpf -lelf -lz
+# Debian 13's libelf uses zstd, and its libelf.a lacks two of its own
+# functions (common/libelf_static_fix.c), as on the host.
+ARM64_LIBS    := -L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu -lbpf -lelf -lz -lzstd
+ARM64_LIBELF_FIX = $$(nm $(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu/libelf.a 2>/dev/null | \
+	awk '$$NF == "eu_search_tree_init" { kind[$$(NF-1)] = 1 } END { if (kind["U"] && !kind["T"]) print "$(COMMON)/libelf_static_fix.c" }')
 
 $(ARM64_SYSROOT)/.unpacked: $(wildcard $(LAB06_CACHE)/arm64/*.deb)
 	@[ -n "$^" ] || { echo "error: no arm64 packages in $(LAB06_CACHE)/arm64: run 'make lab-06' or 'make prefetch'" >&2; exit 1; }
@@ -37,10 +41,10 @@ $(ARM64_SYSROOT)/.unpacked: $(wildcard $(LAB06_CACHE)/arm64/*.deb)
 	touch $@
 
 $(LAB06)/arm64/ppid.static: 04-load-and-trace/ppid.c $(COMMON)/cli.c $(BUILD)/ppid.skel.h $(ARM64_SYSROOT)/.unpacked
-	$(ARM64_CC) -I$(BUILD) $(ARM64_CFLAGS) -static $(filter %.c,$^) $(ARM64_LIBS) -o $@
+	$(ARM64_CC) -I$(BUILD) $(ARM64_CFLAGS) -static $(filter %.c,$^) $(ARM64_LIBELF_FIX) $(ARM64_LIBS) -o $@
 
 $(LAB06)/arm64/ppid_fixed.static: 04-load-and-trace/ppid.c $(COMMON)/cli.c $(LAB06)/fixed/ppid.skel.h $(ARM64_SYSROOT)/.unpacked
-	$(ARM64_CC) -I$(LAB06)/fixed $(ARM64_CFLAGS) -static $(filter %.c,$^) $(ARM64_LIBS) -o $@
+	$(ARM64_CC) -I$(LAB06)/fixed $(ARM64_CFLAGS) -static $(filter %.c,$^) $(ARM64_LIBELF_FIX) $(ARM64_LIBS) -o $@
 
 # Everything labs 06 and 07 download at run time, once, into one directory a
 # room can share: with it, the labs need no network.

@@ -9,8 +9,14 @@ setup() {
 }
 
 teardown() {
+	local pin
 	rm -rf "$PIN_DIR"
+	for pin in "${LEARNER_PINS[@]}"; do
+		rm -f "$pin/on_exec"
+		rmdir "$pin" 2>/dev/null || true
+	done
 }
+LEARNER_PINS=()
 
 # A make that notes how long each call took, by its own clock, in $MAKE_LOG:
 # the independent source for the times make labs prints.
@@ -363,4 +369,35 @@ no_sys_admin="setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin"
 	doctor_in_namespace ""
 	assert_line --regexp "^✔ vmlinux.h: .*/vmlinux.h, made from this kernel's BTF$"
 	refute_line --partial "vmlinux.h was made"
+}
+
+@test "two learners, two clones, make labs at the same time with their own PIN_DIRs: both pass, each lab 05 ✔ about its own program" {
+	require_root
+	require_btf
+	local who pids=()
+	for who in ann bob; do
+		mkdir -p "$BATS_TEST_TMPDIR/$who"
+		tar -C "$TOP" --exclude=./build --exclude='./build-*' --exclude=./.git -c . | tar -x -C "$BATS_TEST_TMPDIR/$who"
+		LEARNER_PINS+=("/sys/fs/bpf/btf_core_labs_${who}_$$")
+	done
+	for who in ann bob; do
+		make -s -C "$BATS_TEST_TMPDIR/$who" labs PIN_DIR="/sys/fs/bpf/btf_core_labs_${who}_$$" \
+			>"$BATS_TEST_TMPDIR/$who.log" 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[0]}" || fail "ann's make labs failed: $(tail -n 5 "$BATS_TEST_TMPDIR/ann.log")"
+	wait "${pids[1]}" || fail "bob's make labs failed: $(tail -n 5 "$BATS_TEST_TMPDIR/bob.log")"
+	for who in ann bob; do
+		log=$BATS_TEST_TMPDIR/$who.log
+		# Each lab 05 judged the id its own lab 04 wrote down, and bpftool no longer finds it.
+		id=$(sed -n "s/^✔ program \([0-9]*\), lab 04's on_exec, is gone.*/\1/p" "$log")
+		[ -n "$id" ] || fail "$who: no ✔ from lab 05: $(grep -E '✘|error' "$log" | head -n 3)"
+		run bpftool prog show id "$id"
+		assert_failure
+		[ "$(grep -c '✘' "$log")" -eq 0 ] || fail "$who: $(grep '✘' "$log")"
+		[ ! -e "/sys/fs/bpf/btf_core_labs_${who}_$$" ] || fail "$who's pin is still there"
+	done
+	# Each lab 04 checked one traced ppid of its own.
+	traced=$(cat "$BATS_TEST_TMPDIR/ann.log" "$BATS_TEST_TMPDIR/bob.log" | grep -c '^✔ traced ppid=')
+	assert_equal "$traced" 2
 }

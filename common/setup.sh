@@ -28,7 +28,7 @@ debian_labs=(clang llvm gcc libc6-dev libbpf-dev libelf-dev zlib1g-dev pkg-confi
 # lab 06 also boots arm64: its emulator, and a cross compiler for its static loader.
 debian_vm=(qemu-system-x86 busybox-static cpio xz-utils zstd lz4 bzip2 qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 debian_bench=(bpftrace python3-bpfcc time jq)
-debian_test=(bats bats-support bats-assert shellcheck jq valgrind util-linux git mmdebstrap)
+debian_test=(bats bats-support bats-assert shellcheck jq valgrind util-linux git mmdebstrap iproute2)
 debian_trixie=(mmdebstrap)
 
 installed_packages() {

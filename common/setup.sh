@@ -26,7 +26,7 @@ written_by="# written by btf-core-labs' make setup; make unsetup removes it"
 # One list per purpose, so a learner can see why each package is here.
 debian_labs=(clang llvm gcc libc6-dev libbpf-dev libelf-dev zlib1g-dev pkg-config make procps mount)
 # lab 06 also boots arm64: its emulator, and a cross compiler for its static loader.
-debian_vm=(qemu-system-x86 busybox-static cpio xz-utils zstd lz4 bzip2 qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+debian_vm=(qemu-system-x86 busybox-static cpio xz-utils zstd lz4 bzip2 file qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 debian_bench=(bpftrace python3-bpfcc time jq)
 debian_test=(bats bats-support bats-assert shellcheck jq valgrind util-linux git mmdebstrap iproute2)
 debian_trixie=(mmdebstrap)

@@ -37,6 +37,15 @@ image_arch() {
 	echo x86_64
 }
 
+# busybox-static:arm64 puts it in /bin up to Debian 12, in /usr/bin from 13.
+arm64_busybox() {
+	local f
+	for f in "$work/arm64/sysroot/bin/busybox" "$work/arm64/sysroot/usr/bin/busybox"; do
+		[ -x "$f" ] && { echo "$f"; return 0; }
+	done
+	die "no busybox in $work/arm64/sysroot: the busybox-static:arm64 package unpacked without it"
+}
+
 labels=() images=() arches=()
 step "Kernels"
 if [ -n "${KERNELS:-}" ]; then
@@ -148,7 +157,7 @@ if [[ " ${arches[*]} " == *" aarch64 "* ]]; then
 	export CACHE_DIR=$cache
 	run make --no-print-directory BUILD="$BUILD" "$work/arm64/ppid.static" "$work/arm64/ppid_fixed.static"
 	run file "$work/arm64/ppid.static"
-	make_initramfs "$work/arm64/initramfs" "$work/arm64/sysroot/bin/busybox" "$work/arm64/ppid.static" \
+	make_initramfs "$work/arm64/initramfs" "$(arm64_busybox)" "$work/arm64/ppid.static" \
 		"$work/arm64/ppid_fixed.static" "$work/arm64/initramfs.cpio.gz"
 fi
 

@@ -72,7 +72,12 @@ assert_wrong_answers_rejected() {
 	local nn=$1 k=${POINTS[$1]} wrong n=0
 	needs_kernel "$nn"
 	for wrong in "$TOP/exercises/solutions/$(folder "$nn")"/wrong-*/; do
-		judge "$nn" "$wrong"
+		# A wrong answer keeps only the files it changes; the rest are the solution's.
+		answer=$BATS_TEST_TMPDIR/$(basename "$wrong")
+		mkdir -p "$answer"
+		cp "$TOP/exercises/solutions/$(folder "$nn")"/*.* "$answer/"
+		cp "$wrong"/* "$answer/"
+		judge "$nn" "$answer"
 		[ "$status" -eq 1 ] || fail "$(basename "$wrong") was not rejected: exit $status"
 		# Judged on every point (it built), and caught by at least one.
 		assert_line --regexp "^✘ exercise $(folder "$nn"): [0-9]+/$k checks passed$"

@@ -213,7 +213,7 @@ for i in "${!labels[@]}"; do
 	[ "$arch" != x86_64 ] || accel=$accel_x86
 	step "Boot ${labels[$i]} ($arch)"
 	vm_command "$arch" "${images[$i]}" "$accel"
-	show "${vm[*]:0:${#vm[@]}-1} '${vm[-1]}'"
+	show "${vm[@]}"
 	# The serial console mixes in terminal escapes: keep our lines from their keyword on.
 	started=$SECONDS
 	boot "$arch" "${images[$i]}" "$accel" 120 | tr -d '\r' | grep -aoE '(RESULT|RELO|OBJECT|KERNEL_BTF|LOG) .*' | tee "$work/${labels[$i]}.console" || true
@@ -223,9 +223,9 @@ done
 step "This machine, natively: the same check, no VM"
 mkdir -p "$work/host"
 require_free_trace_pipe "$(tracefs_dir)/trace_pipe"
-show "06-run-everywhere/check.sh $BUILD/ppid.static core_child $work/host"
+show 06-run-everywhere/check.sh "$BUILD/ppid.static" core_child "$work/host"
 core=$(06-run-everywhere/check.sh "$BUILD/ppid.static" core_child "$work/host")
-show "06-run-everywhere/check.sh $work/ppid_fixed.static fixed_child $work/host"
+show 06-run-everywhere/check.sh "$work/ppid_fixed.static" fixed_child "$work/host"
 fixed=$(06-run-everywhere/check.sh "$work/ppid_fixed.static" fixed_child "$work/host")
 echo "RESULT kernel=$(uname -r) arch=$(uname -m) $core $fixed" | tee "$work/running.console"
 

@@ -54,7 +54,7 @@ inspect() { "$BUILD/btf_inspect" --btf "$1" task_struct "$2" | sed -n "s/.* $3=\
 
 step "state or __state? Lab 01's btf_inspect asks each kernel's BTF"
 for label in "${labels[@]}"; do
-	show "$BUILD/btf_inspect --btf $(btf_of "$label") task_struct __state state"
+	show "$BUILD/btf_inspect" --btf "$(btf_of "$label")" task_struct __state state
 	"$BUILD/btf_inspect" --btf "$(btf_of "$label")" task_struct __state state 2>&1 || true
 done
 
@@ -131,7 +131,7 @@ for suite in "${suites[@]}"; do
 	qemu=(timeout --foreground -k 2 "$vm_limit" qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m 1024
 		-nographic -no-reboot -kernel "$cache/vmlinuz-$suite" -initrd "$work/initramfs.cpio.gz"
 		-append "console=ttyS0 panic=-1 quiet $extra")
-	show "${qemu[*]:0:$((${#qemu[@]} - 1))} '${qemu[-1]}' </dev/null 2>&1 | tr -d '\\r' | grep -oE '(RESULT|RELO|LOG|PROBE) .*' > $work/$suite.console"
+	show_sh "$(shell_quote "${qemu[@]}") </dev/null 2>&1 | tr -d '\\r' | grep -oE '(RESULT|RELO|LOG|PROBE) .*' > $work/$suite.console"
 	started=$SECONDS
 	run_recorded "${qemu[@]}" </dev/null 2>&1 | tr -d '\r' | grep -oE '(RESULT|RELO|LOG|PROBE) .*' >"$work/$suite.console" || true
 	grep -v '^PROBE ' "$work/$suite.console" || true
@@ -146,7 +146,7 @@ for run_args in "guarded $work/guarded/taskstate.static" "btfgen $work/guarded/t
 	"unguarded $work/unguarded/taskstate.static"; do
 	read -r tag loader options <<<"$run_args"
 	# shellcheck disable=SC2086  # options are words
-	show "07-renamed-fields/check.sh $loader $tag $work/host $options"
+	show_sh "07-renamed-fields/check.sh $loader $tag $work/host $options"
 	# shellcheck disable=SC2086
 	line="$line $(07-renamed-fields/check.sh "$loader" "$tag" "$work/host" $options)"
 done

@@ -199,14 +199,14 @@ for name in "${start_tracers[@]}"; do
 		why_not[$name]="this bpftool ($(bpftool version | sed -n 1p)) has no autoattach; bpftool 7.5+ does"
 		continue
 	fi
-	show "${tracer_command[$name]}"
+	show_sh "${tracer_command[$name]}"
 	measure_start "$name"
 done
 
 step "A burst of $burst execs of /bin/true: rate, and each program's cost in the kernel"
 run sysctl -w kernel.bpf_stats_enabled=1
 burst_tracers=(none ppid ringbuf bpftrace bpftrace-quiet)
-for name in "${burst_tracers[@]:1}"; do show "${tracer_command[$name]}"; done
+for name in "${burst_tracers[@]:1}"; do show_sh "${tracer_command[$name]}"; done
 exec_burst	# once unmeasured, so that the first measured run does not pay for cold caches
 # Round after round, every tracer in turn: a machine that slows down or
 # speeds up during the bench affects them all alike.

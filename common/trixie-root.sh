@@ -68,7 +68,7 @@ build_root() {
 	trap 'remove_partial_root; exit 130' INT TERM
 	start=$SECONDS
 	step "building a trixie root in $root_dir from $uri (once; log in $log)"
-	show "mmdebstrap --mode=root --variant=apt --include=make trixie $root_dir 'deb $uri trixie main'"
+	show mmdebstrap --mode=root --variant=apt --include=make trixie "$root_dir" "deb $uri trixie main"
 	if ! unshare -m --propagation private \
 		mmdebstrap --mode=root --variant=apt --include=make trixie "$root_dir" "deb $uri trixie main" >"$log" 2>&1; then
 		remove_partial_root
@@ -150,7 +150,7 @@ run git clone -q "$TOP" "$root_dir$clone"
 cp -L /etc/resolv.conf "$root_dir/etc/resolv.conf"
 
 step "make test inside, with CI=true (the trixie run skips what runs on the host already: see the Makefile)"
-show "chroot $root_dir bash -c 'cd $clone && CI=true make test IN_TRIXIE_ROOT=1'"
+show chroot "$root_dir" bash -c "cd $clone && CI=true make test IN_TRIXIE_ROOT=1"
 start=$SECONDS
 status=0
 in_root bash -c "cd $clone && CI=true make test IN_TRIXIE_ROOT=1" || status=$?

@@ -14,7 +14,7 @@ judge() {
 	start_loader "$EX_OUT/loader" --duration 15
 	for name in "ex05a_$$" "ex05b_$$" "ex05c_$$"; do
 		probe=$(make_probe "$name" sh)
-		show "$probe -c 'exit ${codes[$name]}'; echo \$?"
+		show_sh "$probe -c 'exit ${codes[$name]}'; echo \$?"
 		status=0
 		"$probe" -c "exit ${codes[$name]}" || status=$?
 		echo "$status" | tee "$EX_OUT/$name.status"

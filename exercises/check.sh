@@ -45,6 +45,8 @@ chmod 755 "$EX_PROBES"
 trap 'cleanup_kernel; rm -rf "$EX_PROBES"' EXIT
 trap 'exit 130' INT TERM
 
+# Each exercise defines EX_FILES, build and judge; exercise 01 stands for them all here.
+# shellcheck source=exercises/01-struct-members/check.sh
 . "$EX_DIR/check.sh"
 EX_HINTS=$(sed -n "/^## Hints/,/^## [^H]/p" "$EX_README" | grep -c "^[0-9]\. " || true)
 for f in "${EX_FILES[@]}"; do

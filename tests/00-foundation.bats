@@ -127,3 +127,15 @@ CLEAN_PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 	assert_line "0 passed, 0 failed, 0 skipped"
 	assert_line "error: no test ran"
 }
+
+# show shell-quotes each argument: a whole command line handed to it as one
+# string prints as one quoted word, which a learner cannot paste. Such lines
+# go to show_sh, or to show word by word.
+@test "no script hands show a whole command line as one word" {
+	mapfile -t scripts < <(git -C "$TOP" ls-files -- '*.sh' '*.bash')
+	[ "${#scripts[@]}" -gt 20 ] || fail "only ${#scripts[@]} scripts found in git"
+	one_word='(^|[[:space:];{(])show "([^"]*[ ][^"]*|[^"]*\[\*\][^"]*)"[[:space:]]*($|;|>&2|\|\||&&)'
+	run bash -c 'cd "$1" && shift && grep -nE "$0" "$@"' "$one_word" "$TOP" "${scripts[@]}"
+	[ "$status" -le 1 ] || fail "grep failed: $output"
+	assert_output ""
+}

@@ -6,13 +6,12 @@ include common/common.mk
 include 06-run-everywhere/lab.mk
 include 07-renamed-fields/lab.mk
 
-TOOLS  := btf_inspect gen_vmlinux_h core_relocs ppid progcount
 # check-01 ... one per tests/NN-*.bats file; check-bench, check-robustness for the others
 CHECKS := $(foreach f,$(wildcard tests/*.bats),check-$(firstword $(subst -, ,$(basename $(notdir $(f))))))
 
 LAB_NUMBERS := $(sort $(foreach d,$(wildcard [0-9][0-9]-*/),$(firstword $(subst -, ,$(d)))))
 
-.PHONY: help all settings setup unsetup doctor labs test test-trixie clang-matrix bench fuzz mutants clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06 lab-07
+.PHONY: help all settings setup unsetup doctor labs test check test-sanitized build-sanitized check-robustness-sanitized test-trixie clang-matrix bench fuzz mutants clean $(CHECKS) lab-01 lab-02 lab-03 lab-04 lab-05 lab-06 lab-07
 
 help:
 	@echo "btf-core-labs: BTF and CO-RE for eBPF, one lab at a time"
@@ -70,13 +69,6 @@ unsetup:
 doctor: settings
 	@common/doctor.sh
 
-# Tools that share the BTF loading code.
-$(BUILD)/btf_inspect $(BUILD)/gen_vmlinux_h $(BUILD)/core_relocs: $(BUILD)/btf_file.o
-$(BUILD)/core_relocs: $(BUILD)/btf_ext.o $(BUILD)/core_resolve.o
-# The loader embeds the lab-03 object through its skeleton.
-$(BUILD)/ppid.o $(BUILD)/ppid.static: $(BUILD)/ppid.skel.h
-$(BUILD)/ppid.static: $(COMMON)/cli.c
-
 lab-01: settings $(BUILD)/btf_inspect
 	01-btf-inspect/inspect.sh
 lab-02: settings $(BUILD)/gen_vmlinux_h $(BUILD)/kernel-btf.id
@@ -96,36 +88,37 @@ lab-07: settings setup-vm $(LAB07_DEPS)
 labs: setup
 	@common/labs.sh
 
-# Every bats file; CI's sanitized rerun needs only those that run the host's
-# C tools (lab 06 and 07's VMs run static, never sanitized, builds).
-TESTS ?= tests/*.bats
-SANITIZED_TESTS := tests/0[1-5]-*.bats tests/robustness.bats tests/walkthrough.bats
+# make test: what is missing first, then (in a make that sees what setup
+# installed) the build, every test, and the extras below.
 test: setup-test
-	@$(MAKE) --no-print-directory all $(FUZZERS)
-ifeq ($(SANITIZE),1)
-	@# valgrind runs the plain build; sanitized binaries cannot run under it.
-	@$(MAKE) --no-print-directory all SANITIZE=
-endif
-	@common/run-tests.sh $(TESTS)
-ifneq ($(SANITIZE),1)
+	@$(MAKE) --no-print-directory all fuzzers check $(TEST_EXTRAS)
+
+# After the tests, bad input once more with the tools built with ASan and
+# UBSan. CI instead reruns all the host tools' tests so built, fuzzes, breaks
+# the code on purpose, then does it all again in a Debian 13 root; in there,
+# the host did the sanitized tests and mutants: clang 19 only builds them.
+TEST_EXTRAS := check-robustness-sanitized
 ifeq ($(CI),true)
-ifneq ($(IN_TRIXIE_ROOT),1)
-	@echo "CI: the tests of the host's C tools again, built with ASan and UBSan"
-	@$(MAKE) --no-print-directory test SANITIZE=1 TESTS="$(SANITIZED_TESTS)"
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
-	@$(MAKE) --no-print-directory mutants
-	@# The same make test in a Debian 13 root; it never runs this step again.
-	@$(MAKE) --no-print-directory test-trixie
-else
-	@# The host's CI reruns the tests sanitized; here, build with clang 19 only.
-	@$(MAKE) --no-print-directory all SANITIZE=1
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
+TEST_EXTRAS := test-sanitized fuzz mutants test-trixie FUZZ_SECONDS=30
 endif
-else
+ifeq ($(IN_TRIXIE_ROOT),1)
+TEST_EXTRAS := build-sanitized fuzz FUZZ_SECONDS=30
+endif
+
+TESTS ?= tests/*.bats
+check: settings
+	@common/run-tests.sh $(TESTS)
+
+# Sanitized builds go to build-sanitize/; valgrind's tests use build/.
+SANITIZED_TESTS := tests/0[1-5]-*.bats tests/robustness.bats tests/walkthrough.bats
+test-sanitized:
+	@echo "The tests of the host's C tools again, built with ASan and UBSan:"
+	@$(MAKE) --no-print-directory SANITIZE=1 all fuzzers check TESTS="$(SANITIZED_TESTS)"
+check-robustness-sanitized:
 	@echo "Bad input once more, with the tools built with ASan and UBSan:"
-	@$(MAKE) --no-print-directory check-robustness SANITIZE=1
-endif
-endif
+	@$(MAKE) --no-print-directory SANITIZE=1 check-robustness
+build-sanitized:
+	@$(MAKE) --no-print-directory SANITIZE=1 all
 
 $(CHECKS): check-%: settings
 	@common/run-tests.sh $(wildcard tests/$*.bats tests/$*-*.bats)
@@ -145,7 +138,7 @@ bench: settings setup-bench $(BUILD)/ppid $(BUILD)/ppid.static $(BUILD)/ppid.bpf
 test-trixie: settings setup-trixie
 	@common/trixie-root.sh
 
-clang-matrix: settings setup-matrix $(BUILD)/vmlinux.h $(BUILD)/core_relocs $(BUILD)/ppid.bpf.o $(BUILD)/cli.o
+clang-matrix: settings setup-matrix $(BUILD)/vmlinux.h $(BUILD)/core_relocs $(BUILD)/ppid.bpf.o
 	@common/clang-matrix.sh
 
 fuzz: settings $(FUZZERS) $(BUILD)/ppid.bpf.o

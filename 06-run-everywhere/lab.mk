@@ -1,50 +1,36 @@
-# Lab 06's builds: the program without CO-RE, and both loaders linked
-# statically so that a VM with nothing but busybox can run them.
+# Lab 06's builds, made by common.mk's rules: the program without CO-RE, and
+# both loaders linked statically, so that a VM with nothing but busybox can run them.
 LAB06 := $(BUILD)/06
 
-# The build machine's offsets, read from its BTF by lab 01's tool.
+# The fixed-offset program, named ppid too so that the very same ppid.c loads
+# it, with the build machine's offsets read from its BTF by lab 01's tool.
 offset_of = $$($(BUILD)/btf_inspect --btf $(BTF_PATH) task_struct $(1) | sed 's/.*offset=\([0-9]*\).*/\1/')
-
-$(LAB06)/ppid_fixed.bpf.o: 06-run-everywhere/ppid_fixed.bpf.c $(BUILD)/vmlinux.h $(BUILD)/btf_inspect
-	mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -DREAL_PARENT_OFFSET=$(call offset_of,real_parent) \
-		-DTGID_OFFSET=$(call offset_of,tgid) -c $< -o $@
-
-# Named "ppid" too, so that the very same ppid.c loads it.
-$(LAB06)/fixed/ppid.skel.h: $(LAB06)/ppid_fixed.bpf.o
-	mkdir -p $(@D)
-	$(BPFTOOL) gen skeleton $< name ppid > $@.tmp
-	mv $@.tmp $@
-
+$(LAB06)/fixed/ppid.bpf.o: 06-run-everywhere/ppid_fixed.bpf.c $(BUILD)/btf_inspect
+$(LAB06)/fixed/ppid.bpf.o: private BPF_CFLAGS += -DREAL_PARENT_OFFSET=$(call offset_of,real_parent) -DTGID_OFFSET=$(call offset_of,tgid)
 $(LAB06)/ppid_fixed.static: 04-load-and-trace/ppid.c $(COMMON)/cli.c $(LAB06)/fixed/ppid.skel.h
-	$(CC) -I$(LAB06)/fixed $(filter-out $(SANFLAGS),$(CFLAGS)) -static $(filter %.c,$^) $(LIBBPF_STATIC) -o $@
 
 LAB06_DEPS := $(BUILD)/ppid.static $(LAB06)/ppid_fixed.static $(BUILD)/ppid.bpf.o $(BUILD)/btf_inspect $(BUILD)/core_relocs
 
 # arm64: the same two loaders, cross-compiled against arm64's libbpf, libelf
 # and zlib, unpacked from the Debian packages run.sh keeps in the cache. The
-# BPF object inside them is the very one built above, never rebuilt.
+# BPF objects inside them are the very ones built above, never rebuilt.
 LAB06_CACHE   := $(or $(CACHE_DIR),build/cache)
 ARM64_SYSROOT := $(LAB06)/arm64/sysroot
-ARM64_CC      := aarch64-linux-gnu-gcc
-ARM64_CFLAGS  := -O2 -g -Wall -Wextra -Werror -I$(COMMON) -isystem $(ARM64_SYSROOT)/usr/include
+$(LAB06)/arm64/ppid.static:       04-load-and-trace/ppid.c $(COMMON)/cli.c $(BUILD)/ppid.skel.h $(ARM64_SYSROOT)/.unpacked
+$(LAB06)/arm64/ppid_fixed.static: 04-load-and-trace/ppid.c $(COMMON)/cli.c $(LAB06)/fixed/ppid.skel.h $(ARM64_SYSROOT)/.unpacked
 # Debian 13's libelf uses zstd, and its libelf.a lacks two of its own
 # functions (common/libelf_static_fix.c), as on the host.
-ARM64_LIBS    := -L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu -lbpf -lelf -lz -lzstd
-ARM64_LIBELF_FIX = $$(nm $(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu/libelf.a 2>/dev/null | \
-	awk '$$NF == "eu_search_tree_init" { kind[$$(NF-1)] = 1 } END { if (kind["U"] && !kind["T"]) print "$(COMMON)/libelf_static_fix.c" }')
+$(LAB06)/arm64/%.static: private STATIC_CC = aarch64-linux-gnu-gcc
+$(LAB06)/arm64/%.static: private STATIC_CFLAGS = -O2 -g -Wall -Wextra -Werror -I$(COMMON) -isystem $(ARM64_SYSROOT)/usr/include
+$(LAB06)/arm64/%.static: private STATIC_LIBS = $$(nm $(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu/libelf.a 2>/dev/null | \
+	awk '$$NF == "eu_search_tree_init" { kind[$$(NF-1)] = 1 } END { if (kind["U"] && !kind["T"]) print "$(COMMON)/libelf_static_fix.c" }') \
+	-L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu -lbpf -lelf -lz -lzstd
 
 $(ARM64_SYSROOT)/.unpacked: $(wildcard $(LAB06_CACHE)/arm64/*.deb)
 	@[ -n "$^" ] || { echo "error: no arm64 packages in $(LAB06_CACHE)/arm64: run 'make lab-06' or 'make prefetch'" >&2; exit 1; }
 	rm -rf $(@D) && mkdir -p $(@D)
 	for deb in $^; do dpkg-deb -x $$deb $(@D); done
 	touch $@
-
-$(LAB06)/arm64/ppid.static: 04-load-and-trace/ppid.c $(COMMON)/cli.c $(BUILD)/ppid.skel.h $(ARM64_SYSROOT)/.unpacked
-	$(ARM64_CC) -I$(BUILD) $(ARM64_CFLAGS) -static $(filter %.c,$^) $(ARM64_LIBELF_FIX) $(ARM64_LIBS) -o $@
-
-$(LAB06)/arm64/ppid_fixed.static: 04-load-and-trace/ppid.c $(COMMON)/cli.c $(LAB06)/fixed/ppid.skel.h $(ARM64_SYSROOT)/.unpacked
-	$(ARM64_CC) -I$(LAB06)/fixed $(ARM64_CFLAGS) -static $(filter %.c,$^) $(ARM64_LIBELF_FIX) $(ARM64_LIBS) -o $@
 
 # Everything labs 06 and 07 download at run time, once, into one directory a
 # room can share: with it, the labs need no network.

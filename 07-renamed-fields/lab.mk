@@ -1,18 +1,12 @@
-# Lab 07's builds: one program in two builds, guarded and unguarded (reading
-# __state only), each embedded in the same loader, linked statically so the
-# VMs can run it. build/07/guarded/... and build/07/unguarded/...
+# Lab 07's builds, made by common.mk's rules: one program in two builds,
+# guarded and unguarded (reading __state only), each embedded in the same
+# loader, linked statically so the VMs can run it.
 LAB07 := $(BUILD)/07
 
-$(LAB07)/%/taskstate.bpf.o: 07-renamed-fields/taskstate.bpf.c 07-renamed-fields/taskstate.h $(BUILD)/vmlinux.h
-	mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) $(if $(filter unguarded,$*),-DUNGUARDED) -c $< -o $@
-
-$(LAB07)/%/taskstate.skel.h: $(LAB07)/%/taskstate.bpf.o
-	$(BPFTOOL) gen skeleton $< name taskstate > $@.tmp
-	mv $@.tmp $@
-
-$(LAB07)/%/taskstate.static: 07-renamed-fields/taskstate.c $(COMMON)/cli.c $(LAB07)/%/taskstate.skel.h
-	$(CC) -I$(LAB07)/$* -I07-renamed-fields $(filter-out $(SANFLAGS),$(CFLAGS)) -static $(filter %.c,$^) $(LIBBPF_STATIC) -o $@
+$(LAB07)/guarded/taskstate.bpf.o $(LAB07)/unguarded/taskstate.bpf.o: 07-renamed-fields/taskstate.bpf.c 07-renamed-fields/taskstate.h
+$(LAB07)/unguarded/taskstate.bpf.o: private BPF_CFLAGS += -DUNGUARDED
+$(LAB07)/guarded/taskstate.static:   07-renamed-fields/taskstate.c 07-renamed-fields/taskstate.h $(COMMON)/cli.c $(LAB07)/guarded/taskstate.skel.h
+$(LAB07)/unguarded/taskstate.static: 07-renamed-fields/taskstate.c 07-renamed-fields/taskstate.h $(COMMON)/cli.c $(LAB07)/unguarded/taskstate.skel.h
 
 LAB07_DEPS := $(LAB07)/guarded/taskstate.static $(LAB07)/unguarded/taskstate.static $(BUILD)/btf_inspect $(BUILD)/core_relocs
 

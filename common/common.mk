@@ -45,12 +45,15 @@ LIBBPF_STATIC := $(shell pkg-config --static --libs libbpf 2>/dev/null || echo -
 LIBBPF_STATIC += $(shell nm "$$($(CC) -print-file-name=libelf.a)" 2>/dev/null | \
 	awk '$$NF == "eu_search_tree_init" { kind[$$(NF-1)] = 1 } END { if (kind["U"] && !kind["T"]) print "$(COMMON)/libelf_static_fix.c" }')
 CFLAGS   ?= -O2 -g
-CFLAGS   += -Wall -Wextra -Werror -I$(COMMON) -I$(BUILD) $(LIBBPF_CFLAGS) $(SANFLAGS)
+CFLAGS   += -Wall -Wextra -Werror -I$(COMMON) $(LIBBPF_CFLAGS) $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
-BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD)
+# Recursive (=), so that a lab may add its defines for one object (lab.mk).
+BPF_CFLAGS = -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD)
 
-# Every lab's C sources are found by name, wherever the lab keeps them.
-vpath %.c $(wildcard 0*-*) $(COMMON)
+# A failed or interrupted recipe leaves no half-written file behind.
+.DELETE_ON_ERROR:
+# Objects and skeletons made on the way to a loader are kept, not deleted as intermediates.
+.SECONDARY:
 
 # The mark that lets `make clean` tell a directory this make created.
 $(BUILD):
@@ -65,42 +68,60 @@ $(BUILD)/kernel-btf.id: FORCE | $(BUILD)
 	[ "$$id" = "$$(cat $@ 2>/dev/null)" ] || echo "$$id" > $@
 .PHONY: FORCE
 
+# What each tool and lab 03's program are built from: the lab's sources, then
+# the shared ones. Labs 06 and 07 list theirs in their lab.mk; the rules below
+# make them all.
+TOOLS := btf_inspect gen_vmlinux_h core_relocs ppid progcount
+$(BUILD)/btf_inspect:   01-btf-inspect/btf_inspect.c $(COMMON)/btf_file.c $(COMMON)/cli.c
+$(BUILD)/gen_vmlinux_h: 02-vmlinux-h/gen_vmlinux_h.c $(COMMON)/btf_file.c $(COMMON)/cli.c
+$(BUILD)/ppid.bpf.o:    03-core-read/ppid.bpf.c
+$(BUILD)/core_relocs:   03-core-read/core_relocs.c 03-core-read/btf_ext.c 03-core-read/core_resolve.c \
+                        03-core-read/btf_ext.h 03-core-read/core_resolve.h $(COMMON)/btf_file.c $(COMMON)/cli.c
+$(BUILD)/ppid $(BUILD)/ppid.static: 04-load-and-trace/ppid.c $(BUILD)/ppid.skel.h $(COMMON)/cli.c
+$(BUILD)/progcount:     05-cleanup/progcount.c $(COMMON)/cli.c
+
+# One rule per kind of artifact.
+
 # The running kernel's types as a C header, remade when that kernel's BTF changes.
 $(BUILD)/vmlinux.h: $(BUILD)/kernel-btf.id
-	$(BPFTOOL) btf dump file $(BTF_PATH) format c > $@.tmp
-	mv $@.tmp $@
+	$(BPFTOOL) btf dump file $(BTF_PATH) format c > $@
 
-# Kernel side: one object per program, from vmlinux.h alone. It is rebuilt when
-# the kernel changes, not when lab 02 writes the same vmlinux.h again.
-$(BUILD)/%.bpf.o: %.bpf.c $(BUILD)/kernel-btf.id | $(BUILD)/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+# A BPF program, from its .bpf.c and vmlinux.h alone. It is rebuilt when the
+# kernel changes, not when lab 02 writes the same vmlinux.h again.
+%.bpf.o: $(BUILD)/kernel-btf.id | $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $(filter %.bpf.c,$^) -o $@
 
-# The object embedded in a C header, so the loader is a single binary.
-$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
-	$(BPFTOOL) gen skeleton $< name $* > $@.tmp
-	mv $@.tmp $@
+# The object embedded in a C header, so that its loader is a single binary.
+%.skel.h: %.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
 
-# User side: one binary per tool.
-$(BUILD)/%.o: %.c | $(BUILD)
-	$(CC) $(CFLAGS) -c $< -o $@
+# A loader's #include "NAME.skel.h" finds the skeleton among its prerequisites.
+skeleton_dir = $(patsubst %/,-I%,$(dir $(filter %.skel.h,$^)))
 
-$(BUILD)/%: $(BUILD)/%.o $(BUILD)/cli.o
-	$(CC) $(LDFLAGS) $^ $(LIBBPF_LIBS) -lelf -lz -o $@
+# A tool, linked with this machine's libbpf.
+$(addprefix $(BUILD)/,$(TOOLS)): $(wildcard $(COMMON)/*.h) | $(BUILD)
+	$(CC) $(skeleton_dir) $(CFLAGS) $(LDFLAGS) $(filter %.c,$^) $(LIBBPF_LIBS) -lelf -lz -o $@
 
-# The same tool with libbpf, libelf and zlib linked in: one file that runs on
-# a machine (or in a VM) with no libraries installed.
-# Never sanitized: the sanitizers' runtimes do not link statically.
-$(BUILD)/%.static: %.c | $(BUILD)
-	$(CC) $(filter-out $(SANFLAGS),$(CFLAGS)) -static $(filter %.c,$^) $(LIBBPF_STATIC) -o $@
+# The same with libbpf, libelf and zlib linked in: one file that runs on a
+# machine (or in a VM) with no libraries installed. Never sanitized: the
+# sanitizers' runtimes do not link statically. Lab 06 sets another compiler
+# and libraries for arm64.
+STATIC_CC     = $(CC)
+STATIC_CFLAGS = $(filter-out $(SANFLAGS),$(CFLAGS))
+STATIC_LIBS   = $(LIBBPF_STATIC)
+%.static: $(wildcard $(COMMON)/*.h)
+	@mkdir -p $(@D)
+	$(STATIC_CC) $(skeleton_dir) $(STATIC_CFLAGS) -static $(filter %.c,$^) $(STATIC_LIBS) -o $@
 
 # libFuzzer targets for the two parsers that read untrusted files (make fuzz).
 FUZZERS := $(BUILD)/fuzz/fuzz_btf_ext $(BUILD)/fuzz/fuzz_btf_walk
+.PHONY: fuzzers
+fuzzers: $(FUZZERS)
+	@:
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -I$(COMMON) -I03-core-read $(LIBBPF_CFLAGS)
-
 $(BUILD)/fuzz/fuzz_btf_ext: tests/fuzz/fuzz_btf_ext.c $(COMMON)/btf_file.c 03-core-read/btf_ext.c 03-core-read/core_resolve.c
 $(BUILD)/fuzz/fuzz_btf_walk: tests/fuzz/fuzz_btf_walk.c $(COMMON)/btf_file.c
 $(FUZZERS): | $(BUILD)
-	mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) $^ $(LIBBPF_LIBS) -lelf -lz -o $@
-
-.SECONDARY:
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $(filter %.c,$^) $(LIBBPF_LIBS) -lelf -lz -o $@

@@ -6,9 +6,8 @@ load helpers
 
 setup_file() {
 	[ "$(id -u)" -eq 0 ] || return 0
-	local start=$SECONDS status=0
+	local status=0
 	"$TOP/06-run-everywhere/run.sh" >"$BATS_FILE_TMPDIR/lab06.out" 2>&1 || status=$?
-	echo $((SECONDS - start)) >"$BATS_FILE_TMPDIR/seconds"
 	echo "$status" >"$BATS_FILE_TMPDIR/status"
 	# A snapshot: later tests run the lab again, which starts by clearing these.
 	mkdir -p "$BATS_FILE_TMPDIR/run"
@@ -131,14 +130,10 @@ true_ppid() { sed -n "s/^RESULT .* $2_expected=\([0-9]*\).*/\1/p" "$RUN/$1.conso
 }
 
 @test "the hard-coded object carries no CO-RE relocation; the CO-RE one does" {
-	run "$BUILD_DIR/core_relocs" "$WORK/ppid_fixed.bpf.o" --btf "$BTF_PATH"
-	assert_output "$WORK/ppid_fixed.bpf.o: no CO-RE relocation records"
+	run "$BUILD_DIR/core_relocs" "$WORK/fixed/ppid.bpf.o" --btf "$BTF_PATH"
+	assert_output "$WORK/fixed/ppid.bpf.o: no CO-RE relocation records"
 	run "$BUILD_DIR/core_relocs" "$BUILD_DIR/ppid.bpf.o" --btf "$BTF_PATH"
 	assert_equal "${#lines[@]}" 2
-}
-
-@test "the whole lab took under 3 minutes" {
-	[ "$(cat "$BATS_FILE_TMPDIR/seconds")" -lt 180 ]
 }
 
 @test "a kernel package apt cannot fetch: one message naming it and KERNELS=" {

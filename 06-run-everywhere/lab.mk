@@ -9,7 +9,7 @@ $(LAB06)/fixed/ppid.bpf.o: 06-run-everywhere/ppid_fixed.bpf.c $(BUILD)/btf_inspe
 $(LAB06)/fixed/ppid.bpf.o: private BPF_CFLAGS += -DREAL_PARENT_OFFSET=$(call offset_of,real_parent) -DTGID_OFFSET=$(call offset_of,tgid)
 $(LAB06)/ppid_fixed.static: 04-load-and-trace/ppid.c $(COMMON)/cli.c $(LAB06)/fixed/ppid.skel.h
 
-LAB06_DEPS := $(BUILD)/ppid.static $(LAB06)/ppid_fixed.static $(BUILD)/ppid.bpf.o $(BUILD)/btf_inspect $(BUILD)/core_relocs
+LAB06_DEPS := $(BUILD)/ppid.static $(LAB06)/ppid_fixed.static $(LAB06)/fixed/ppid.bpf.o $(BUILD)/ppid.bpf.o $(BUILD)/btf_inspect $(BUILD)/core_relocs
 
 # arm64: the same two loaders, cross-compiled against arm64's libbpf, libelf
 # and zlib, unpacked from the Debian packages run.sh keeps in the cache. The

@@ -292,7 +292,7 @@ undo_half_load() {
 	[ -n "$pin_dir_ours" ] || return "$status"
 	rm -f -- "$PIN_DIR/on_exec"
 	rmdir -- "$PIN_DIR" 2>/dev/null || true
-	[ -z "$interrupted" ] || echo "interrupted: lab 04 undid its load, nothing is loaded or pinned at $PIN_DIR. Next: sudo make lab-04" >&2
+	[ -z "$interrupted" ] || lab04_step_says_interrupted "lab 04 undid its load, nothing is loaded or pinned at $PIN_DIR. Next: sudo make lab-04"
 	return "$status"
 }
 
@@ -317,7 +317,44 @@ lab04_loaded() {
 
 # What Ctrl-C leaves once lab 04's program is loaded, and the next step.
 lab04_interrupted() {
-	echo "interrupted: on_exec (program $1) stays loaded and pinned at $PIN_DIR, as lab 04 leaves it. Next: $(lab05_command)" >&2
+	lab04_step_says_interrupted "$(lab04_stays_loaded "$1")"
+}
+
+lab04_stays_loaded() {
+	echo "on_exec (program $1) stays loaded and pinned at $PIN_DIR, as lab 04 leaves it. Next: $(lab05_command)"
+}
+
+# make lab-04 runs lab.sh, which runs load.sh then trace.sh, and Ctrl-C
+# reaches all of them at once, or lab.sh alone between the two steps. Each
+# step stops as it must (load.sh undoes a half-done load, trace.sh keeps the
+# program); then lab.sh alone says what state that left, read from the pin,
+# and the next step. A step run by hand says it itself.
+report_lab04_interrupts() {
+	export LAB04_INTERRUPT_SAID_BY_LAB_SH=1
+	trap 'say_lab04_state_interrupted; exit 130' INT TERM
+}
+
+lab04_step_says_interrupted() {
+	[ -n "${LAB04_INTERRUPT_SAID_BY_LAB_SH:-}" ] || echo "interrupted: $1" >&2
+}
+
+say_lab04_state_interrupted() {
+	local id
+	id=$(pinned_prog_id)
+	if [ -n "$id" ]; then
+		echo "interrupted: $(lab04_stays_loaded "$id")" >&2
+	else
+		echo "interrupted: nothing is loaded or pinned at $PIN_DIR (lab 04 undid its load, or had not loaded yet). Next: sudo make lab-04" >&2
+	fi
+}
+
+# Run one step of lab 04, printed with the settings it runs with, as a
+# learner would type it to run that step alone.
+run_lab04_step() {
+	local line=$1
+	[ -z "${LOADER:-}" ] || line="LOADER=$(shell_quote "$LOADER") $line"
+	[ "$PIN_DIR" = /sys/fs/bpf/ppid ] || line="PIN_DIR=$(shell_quote "$PIN_DIR") $line"
+	run_sh "$line"
 }
 
 # The program id lab 04 recorded for PIN_DIR, if that program still exists

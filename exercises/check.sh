@@ -9,19 +9,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-nn=${1:-}
 shopt -s nullglob
-folders=(exercises/[0-9][0-9]-*/)
-known=$(for f in "${folders[@]}"; do f=${f#exercises/}; printf '%s ' "${f%%-*}"; done)
-match=(exercises/"$nn"-*/)
-if [[ ! $nn =~ ^[0-9][0-9]$ ]] || [ "${#match[@]}" -ne 1 ]; then
-	echo "error: no exercise '$nn'; the exercises are: ${known% } (make exercise-NN)" >&2
-	exit 2
-fi
+EX_DIR=$(exercise_dir "${1:-}")
 shift
-EX_DIR=${match[0]%/}
 EX_NAME=${EX_DIR#exercises/}
-EX_README=$EX_DIR/README.md
 EX_SRC=$EX_DIR EX_VARIANT=learner build_only=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -48,7 +39,7 @@ trap 'exit 130' INT TERM
 # Each exercise defines EX_FILES, build and judge; exercise 01 stands for them all here.
 # shellcheck source=exercises/01-struct-members/check.sh
 . "$EX_DIR/check.sh"
-EX_HINTS=$(sed -n "/^## Hints/,/^## [^H]/p" "$EX_README" | grep -c "^[0-9]\. " || true)
+EX_HINTS=$(hint_count "$EX_DIR")
 for f in "${EX_FILES[@]}"; do
 	[ -e "$EX_SRC/$f" ] || die "$EX_SRC/$f is missing: restore it with 'git checkout $EX_DIR/$f'"
 done

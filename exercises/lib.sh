@@ -9,14 +9,42 @@
 EX_PASSED=0 EX_FAILED=0
 EX_HINT_SHOWN=
 
-# Where the next hint is: the attempts this learner has made so far decide
-# which rung of the README's ladder comes next.
+# The folder of exercise NN (exercises/NN-name), or one line that lists the
+# exercises, and exit 2.
+exercise_dir() {
+	local nn=$1 folders match known f
+	folders=(exercises/[0-9][0-9]-*/)
+	known=$(for f in "${folders[@]}"; do f=${f#exercises/}; printf '%s ' "${f%%-*}"; done)
+	match=(exercises/"$nn"-*/)
+	if [[ ! $nn =~ ^[0-9][0-9]$ ]] || [ "${#match[@]}" -ne 1 ] || [ ! -d "${match[0]}" ]; then
+		echo "error: no exercise '$nn'; the exercises are: ${known% } (make exercise-NN)" >&2
+		exit 2
+	fi
+	echo "${match[0]%/}"
+}
+
+# Hints live in DIR/hints/1.txt, 2.txt...: make hint-NN shows them one at a
+# time, and EX_STATE/hints-shown counts how many this learner has seen.
+hint_count() {
+	local files=("$1"/hints/[0-9]*.txt)
+	[ -e "${files[0]}" ] || { echo 0; return; }
+	echo "${#files[@]}"
+}
+
+hints_shown() {
+	local shown=0
+	[ ! -r "$1/hints-shown" ] || shown=$(cat "$1/hints-shown")
+	[[ $shown =~ ^[0-9]+$ ]] || shown=0
+	echo "$shown"
+}
+
+# The hint a failed check points to: the one after those already shown.
 next_hint() {
-	local attempts=0
+	local shown
 	[ "$EX_VARIANT" = learner ] || return 0
-	[ -r "$EX_STATE/attempts" ] && attempts=$(cat "$EX_STATE/attempts")
-	[[ $attempts =~ ^[0-9]+$ ]] || attempts=0
-	echo $((attempts + 1 > EX_HINTS ? EX_HINTS : attempts + 1))
+	shown=$(hints_shown "$EX_STATE")
+	[ "$shown" -lt "$EX_HINTS" ] || return 0
+	echo $((shown + 1))
 }
 
 # point NAME EXPECTED GOT REREAD: ✔ when GOT is EXPECTED (and neither is
@@ -45,7 +73,7 @@ hint() {
 	local n
 	n=$(next_hint)
 	if [ -n "$n" ] && [ -z "$EX_HINT_SHOWN" ]; then
-		echo "  next: hint $n in $EX_README; reread $1"
+		echo "  next: hint $n of $EX_HINTS, with 'make hint-${EX_NAME%%-*}'; reread $1"
 		EX_HINT_SHOWN=1
 	else
 		echo "  reread $1"
@@ -68,10 +96,6 @@ record_verdict() {
 	printf 'verdict=%s hash=%s checks=%s/%s\n' "$verdict" "$(learner_hash)" \
 		"$EX_PASSED" "$((EX_PASSED + EX_FAILED))" >"$tmp"
 	mv "$tmp" "$EX_STATE/verdict"
-	if [ "$verdict" = failed ]; then
-		echo $(($(next_hint) < EX_HINTS ? $(next_hint) : EX_HINTS)) >"$tmp"
-		mv "$tmp" "$EX_STATE/attempts"
-	fi
 }
 
 # The summary line, the record, and the exit status.

@@ -3,7 +3,7 @@
 # by hand. A lab counts when its tests (make check-NN) last passed here; an
 # exercise, when its check passed on the learner's files as they are now.
 set -euo pipefail
-. "$(dirname "$0")/../common/lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 labs_passed=0 labs=0 ex_passed=0 exercises=0
 printf '%-28s %s\n' "lab or exercise" "status"
@@ -38,6 +38,8 @@ for dir in exercises/[0-9][0-9]-*/; do
 	else
 		status="failed ($(sed -n 's/.* checks=\([^ ]*\).*/\1/p' "$record") checks): make exercise-$nn"
 	fi
+	hints=$(hints_shown "$BUILD/exercises/$name")
+	[ "$hints" -eq 0 ] || status+="; $hints of $(hint_count "$dir") hints used"
 	printf '%-28s %s\n' "exercise $name" "$status"
 done
 echo "labs $labs_passed/$labs, exercises $ex_passed/$exercises"

@@ -109,12 +109,13 @@ assert_wrong_answers_rejected() {
 @test "exercise 07: the solution passes every point" { assert_solution_passes 07; }
 @test "exercise 07: every wrong answer is rejected" { assert_wrong_answers_rejected 07; }
 
-@test "every exercise folder has a starter, a README with hints, a check, a solution and a wrong answer" {
+@test "every exercise folder has a starter, a README that says how to get hints, hints, a check, a solution and a wrong answer" {
 	n=0
 	for dir in "$TOP"/exercises/[0-9][0-9]-*/; do
 		name=$(basename "$dir")
 		grep -q TODO -r "$dir" || fail "$name: no TODO"
-		grep -q '^## Hints' "$dir/README.md" || fail "$name: no hints"
+		grep -q "^Stuck? \`make hint-${name%%-*}\` prints the next hint" "$dir/README.md" || fail "$name: the README does not say how to get a hint"
+		[ -f "$dir/hints/1.txt" ] || fail "$name: no hints"
 		[ -f "$dir/check.sh" ] || fail "$name: no check.sh"
 		compgen -G "$TOP/exercises/solutions/$name/wrong-*" >/dev/null || fail "$name: no wrong answer"
 		n=$((n + 1))
@@ -128,6 +129,49 @@ assert_wrong_answers_rejected() {
 	assert_equal "${#stderr_lines[@]}" 1
 	[[ $stderr =~ ^Makefile:[0-9]+:\ \*\*\*\ there\ is\ no\ exercise-99:\ exercises\ are\ exercise-01\ exercise-02\ exercise-03\ exercise-04\ exercise-05\ exercise-06\ exercise-07\.\ \ Stop\.$ ]] ||
 		fail "not the one line listing the exercises: $stderr"
+}
+
+@test "make hint-NN: hint N only after hint N-1, none in the README, counted in make progress" {
+	build=$BATS_TEST_TMPDIR/build
+	n_exercises=0
+	for dir in "$TOP"/exercises/[0-9][0-9]-*/; do
+		ex=$(basename "$dir") nn=${ex%%-*}
+		hints=("$dir"/hints/*.txt)
+		total=${#hints[@]}
+		[ "$total" -ge 2 ] || fail "$ex: only $total hints"
+		for ((n = 1; n <= total; n++)); do
+			# Each hint's own text (from its file), not in the README; every line of hint n shown now, none of any later hint.
+			while read -r line; do
+				[ "${#line}" -lt 30 ] || ! grep -qF -- "$line" "$dir/README.md" || fail "$ex: hint $n is in the README: $line"
+			done <"$dir/hints/$n.txt"
+			run --separate-stderr env BUILD_DIR="$build" "$TOP/exercises/hint.sh" "$nn"
+			assert_success
+			assert_line "== Exercise $ex: hint $n of $total =="
+			assert_output --partial "$(cat "$dir/hints/$n.txt")"
+			for ((k = n + 1; k <= total; k++)); do
+				refute_output --partial "$(head -n 1 "$dir/hints/$k.txt")"
+			done
+			assert_equal "$(cat "$build/exercises/$ex/hints-shown")" "$n"
+		done
+		run env BUILD_DIR="$build" "$TOP/exercises/hint.sh" "$nn"
+		assert_success
+		assert_output "All $total hints of exercise $ex are shown; to read them again: cat exercises/$ex/hints/*.txt"
+		run env BUILD_DIR="$build" "$TOP/exercises/progress.sh"
+		assert_line --regexp "^exercise $ex +not started: make exercise-$nn; $total of $total hints used\$"
+		n_exercises=$((n_exercises + 1))
+	done
+	assert_equal "$n_exercises" "${#POINTS[@]}"
+}
+
+@test "make hint-NN with an exercise that does not exist: one line, exit 2, no hint" {
+	for nn in 99 3 "" 03x; do
+		run --separate-stderr env BUILD_DIR="$BATS_TEST_TMPDIR/build" "$TOP/exercises/hint.sh" "$nn"
+		assert_failure 2
+		assert_output ""
+		assert_equal "${#stderr_lines[@]}" 1
+		assert_equal "$stderr" "error: no exercise '$nn'; the exercises are: 01 02 03 04 05 06 07 (make exercise-NN)"
+	done
+	[ ! -e "$BATS_TEST_TMPDIR/build" ] || fail "a bad number left $(find "$BATS_TEST_TMPDIR/build")"
 }
 
 @test "a starter that does not compile: the compiler's lines, one ✘, exit 1, nothing loaded" {

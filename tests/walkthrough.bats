@@ -124,6 +124,27 @@ assert_pastes_back() {
 	"$TOP/04-load-and-trace/trace.sh" >"$BATS_TEST_TMPDIR/trace"
 	assert_pastes_back "$BATS_TEST_TMPDIR/trace" "bpftool prog dump xlated id"
 	assert_pastes_back "$BATS_TEST_TMPDIR/trace" "cat "
+	assert_known_parent_pastes "$BATS_TEST_TMPDIR/trace"
+}
+
+# The known parent's command, printed in lab output OUT, pasted after the lab
+# removed its probe and the files it wrote: it makes the probe itself, writes
+# both files again (the parent's $$ is the PPid /proc gave its child), and
+# removes the probe it made.
+assert_known_parent_pastes() {
+	local cmd probe parent child_ppid
+	cmd=$(grep -m 1 -F -- '$ 04-load-and-trace/known_parent.sh ' "$1") || fail "no known_parent.sh command in $(cat "$1")"
+	cmd=${cmd#\$ }
+	read -r _ probe _ <<<"$cmd"
+	[ ! -e "$TOP/$probe" ] || fail "the lab left its probe $probe"
+	rm -f "$BUILD_DIR/parent.pid" "$BUILD_DIR/child.ppid"
+	(cd "$TOP" && bash -c "$cmd") >"$BATS_TEST_TMPDIR/pasted" 2>&1 || fail "pasted into bash, '$cmd' failed: $(cat "$BATS_TEST_TMPDIR/pasted")"
+	parent=$(cat "$BUILD_DIR/parent.pid") child_ppid=$(cat "$BUILD_DIR/child.ppid")
+	if [ -z "$parent" ] || [ "$parent" != "$child_ppid" ]; then
+		fail "'$cmd' pasted: parent.pid '$parent', child.ppid '$child_ppid'"
+	fi
+	[ ! -e "$TOP/$probe" ] || fail "'$cmd' pasted left its probe $probe"
+	rm "$BUILD_DIR/parent.pid" "$BUILD_DIR/child.ppid"
 }
 
 # Run a command in a process group of its own, as a terminal would, and send
@@ -176,6 +197,74 @@ interrupt_when() {
 	assert_equal "$(sysctl -n kernel.bpf_stats_enabled)" "$stats"
 	run compgen -G "$BUILD_DIR/lab04_*"
 	assert_failure
+}
+
+# make lab-04 runs lab.sh: load.sh, then trace.sh.
+@test "Ctrl-C in lab 04 between load.sh and trace.sh: the program stays, one line says so and what is next" {
+	# A bpftool that lingers in load.sh's last command, so that the interrupt,
+	# sent to lab.sh alone as when it lands between the steps, is acted on
+	# once load.sh has ended and before trace.sh starts.
+	fake=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$fake"
+	# shellcheck disable=SC2016  # the fake's own "$@"
+	printf '#!/bin/sh
+[ "$1 $2 $3" != "link show pinned" ] || { touch %s; sleep 1; }
+exec %s "$@"
+' \
+		"$BATS_TEST_TMPDIR/load-ending" "$(command -v bpftool)" >"$fake/bpftool"
+	chmod +x "$fake/bpftool"
+	PATH=$fake:$PATH env --default-signal=INT "$TOP/04-load-and-trace/lab.sh" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	lab=$!
+	for _ in $(seq 100); do
+		[ -e "$BATS_TEST_TMPDIR/load-ending" ] && break
+		sleep 0.1
+	done
+	[ -e "$BATS_TEST_TMPDIR/load-ending" ] || fail "load.sh never reached its last command: $(cat "$BATS_TEST_TMPDIR/out")"
+	kill -INT "$lab"
+	lab_status=0
+	wait "$lab" || lab_status=$?
+	run cat "$BATS_TEST_TMPDIR/out"
+	assert_equal "$lab_status" 130
+	id=$(pinned_id "$PIN_DIR")
+	[ -n "$id" ] || fail "nothing pinned at $PIN_DIR: $output"
+	# load.sh ran to its end, trace.sh never started.
+	assert_line "  the link leads to program $id: lab 05 checks that this id, and only this one, is gone"
+	assert_line "\$ PIN_DIR=$PIN_DIR 04-load-and-trace/load.sh"
+	refute_line --partial "04-load-and-trace/trace.sh"
+	assert_equal "$(grep -c '^interrupted: ' <<<"$output")" 1
+	assert_line "interrupted: on_exec (program $id) stays loaded and pinned at $PIN_DIR, as lab 04 leaves it. Next: make lab-05 PIN_DIR=$PIN_DIR"
+	assert_equal "$(record_of "$PIN_DIR")" "prog_id=$id programs_before=$(($(bpftool -j prog show | jq length) - 1))"
+}
+
+@test "Ctrl-C in lab 04 while trace.sh runs: exit 130, the program stays, said once" {
+	interrupt_when "$BUILD_DIR/parent.pid" "$TOP/04-load-and-trace/lab.sh"
+	assert_equal "$status" 130
+	id=$(pinned_id "$PIN_DIR")
+	[ -n "$id" ] || fail "nothing pinned at $PIN_DIR: $output"
+	assert_line "\$ PIN_DIR=$PIN_DIR 04-load-and-trace/trace.sh"
+	assert_equal "$(grep -c '^interrupted: ' <<<"$output")" 1
+	assert_line "interrupted: on_exec (program $id) stays loaded and pinned at $PIN_DIR, as lab 04 leaves it. Next: make lab-05 PIN_DIR=$PIN_DIR"
+	assert_equal "$(sysctl -n kernel.bpf_stats_enabled)" "$stats"
+}
+
+@test "Ctrl-C in lab 04 while load.sh loads: the load undone, said once, and what is next" {
+	skip_unless "this bpftool cannot autoattach" bpftool_has_autoattach_here
+	fake=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$fake"
+	# shellcheck disable=SC2016  # the fake's own "$@"
+	printf '#!/bin/sh
+[ "$2" = loadall ] || exec %s "$@"
+%s "$@" && touch %s && sleep 10
+' \
+		"$(command -v bpftool)" "$(command -v bpftool)" "$BATS_TEST_TMPDIR/pinned" >"$fake/bpftool"
+	chmod +x "$fake/bpftool"
+	PATH=$fake:$PATH LOADER=bpftool interrupt_when "$BATS_TEST_TMPDIR/pinned" "$TOP/04-load-and-trace/lab.sh"
+	[ "$status" = 130 ] || fail "exit $status: $output"
+	assert_line "\$ PIN_DIR=$PIN_DIR LOADER=bpftool 04-load-and-trace/load.sh"
+	assert_equal "$(grep -c '^interrupted: ' <<<"$output")" 1
+	assert_line "interrupted: nothing is loaded or pinned at $PIN_DIR (lab 04 undid its load, or had not loaded yet). Next: sudo make lab-04"
+	[ ! -e "$PIN_DIR" ] || fail "$PIN_DIR is still there: $(ls "$PIN_DIR")"
+	wait_prog_count on_exec "$BEFORE"
 }
 
 @test "make lab-09, check-99, exercise-99: one line listing the labs and checks, or exercises, that exist" {

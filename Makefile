@@ -25,6 +25,7 @@ help:
 	@echo "  make lab-07   renamed-fields (bonus): state became __state; guards, and BTFGen files"
 	@echo
 	@echo "  make exercise-01 ... exercise-07   your turn: your own code, judged (SOLUTION=1: the reference)"
+	@echo "  make hint-01 ... hint-07   stuck on an exercise? its next hint, one at a time"
 	@echo "  make progress which labs' checks passed here, which exercises you solved"
 	@echo
 	@echo "  make labs     setup, then labs 01 to 05 in order (the whole walkthrough)"
@@ -76,8 +77,7 @@ lab-02: settings $(BUILD)/gen_vmlinux_h $(BUILD)/kernel-btf.id
 lab-03: settings $(BUILD)/vmlinux.h $(BUILD)/core_relocs
 	03-core-read/build.sh
 lab-04: settings $(BUILD)/ppid $(BUILD)/progcount $(BUILD)/core_relocs
-	04-load-and-trace/load.sh
-	04-load-and-trace/trace.sh
+	04-load-and-trace/lab.sh
 lab-05: settings $(BUILD)/progcount
 	05-cleanup/cleanup.sh
 lab-06: settings setup-vm $(LAB06_DEPS)
@@ -166,6 +166,9 @@ exercise-%: settings $(BUILD)/vmlinux.h $(BUILD)/ppid.bpf.o $(BUILD)/core_relocs
 	@exercises/check.sh $* $(if $(SOLUTION),--solution)
 progress: settings
 	@exercises/progress.sh
+hint-%: settings
+	$(if $(filter $*,$(EXERCISE_NUMBERS)),,$(error there is no hint-$*: exercises are $(addprefix hint-,$(EXERCISE_NUMBERS))))
+	@exercises/hint.sh $*
 # make bench has a row for exercise 06's ring buffer reader.
 EXERCISE06_READER := $(BUILD)/exercises/06-ring-buffer/solution/ringbuf
 bench: $(EXERCISE06_READER)

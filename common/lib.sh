@@ -64,10 +64,10 @@ run_sh() {
 	bash -o pipefail -c "$1"
 }
 
-# The command that undoes lab 04, as this learner must type it: with their
-# PIN_DIR when it is not the default, and with sudo only when not root.
-lab05_command() {
-	local cmd="make lab-05"
+# make lab-NN (04 loads, 05 undoes it) as this learner must type it: with
+# their PIN_DIR when it is not the default, and with sudo only when not root.
+lab_command() {
+	local cmd="make lab-$1"
 	[ "$PIN_DIR" = /sys/fs/bpf/ppid ] || cmd+=" PIN_DIR=$(shell_quote "$PIN_DIR")"
 	[ "$(id -u)" -eq 0 ] || cmd="sudo $cmd"
 	echo "$cmd"
@@ -109,7 +109,7 @@ require_free_trace_pipe() {
 # a run that looks for such lines must not start while it is loaded.
 require_no_lab04_program() {
 	[ -z "$(bpftool prog show name on_exec 2>/dev/null)" ] ||
-		die "a program called on_exec is still loaded (lab 04's, pinned under $PIN_DIR?) and its lines would mix with this run's: run '$(lab05_command)' first"
+		die "a program called on_exec is still loaded (lab 04's, pinned under $PIN_DIR?) and its lines would mix with this run's: run '$(lab_command 05)' first"
 }
 
 # kernel.bpf_stats_enabled is one switch for the whole machine: one script
@@ -278,10 +278,10 @@ claim_pin_dir() {
 	trap undo_half_load EXIT
 	trap 'interrupted=1' INT TERM
 	if [ "$1" = bpftool ]; then
-		mkdir -- "$PIN_DIR" 2>/dev/null || die "already loaded at $PIN_DIR — run '$(lab05_command)' first"
+		mkdir -- "$PIN_DIR" 2>/dev/null || die "already loaded at $PIN_DIR — run '$(lab_command 05)' first"
 		pin_dir_ours=1
 	elif [ -e "$PIN_DIR" ]; then
-		die "already loaded at $PIN_DIR — run '$(lab05_command)' first"
+		die "already loaded at $PIN_DIR — run '$(lab_command 05)' first"
 	fi
 	forget_lab04_record
 }
@@ -292,7 +292,7 @@ undo_half_load() {
 	[ -n "$pin_dir_ours" ] || return "$status"
 	rm -f -- "$PIN_DIR/on_exec"
 	rmdir -- "$PIN_DIR" 2>/dev/null || true
-	[ -z "$interrupted" ] || lab04_step_says_interrupted "lab 04 undid its load, nothing is loaded or pinned at $PIN_DIR. Next: sudo make lab-04"
+	[ -z "$interrupted" ] || lab04_step_says_interrupted "lab 04 undid its load, nothing is loaded or pinned at $PIN_DIR. Next: $(lab_command 04)"
 	return "$status"
 }
 
@@ -305,7 +305,7 @@ lab04_loaded() {
 	pin_dir_ours=1
 	[ -z "$interrupted" ] || exit 130
 	id=$(pinned_prog_id)
-	[ -n "$id" ] || die "nothing pinned at $PIN_DIR/on_exec after the load: run 'sudo make lab-04' again"
+	[ -n "$id" ] || die "nothing pinned at $PIN_DIR/on_exec after the load: run '$(lab_command 04)' again"
 	record=$(lab04_record)
 	mkdir -p -- "$(dirname -- "$record")"
 	printf 'prog_id=%s programs_before=%s\n' "$id" "$1" >"$record"
@@ -321,7 +321,7 @@ lab04_interrupted() {
 }
 
 lab04_stays_loaded() {
-	echo "on_exec (program $1) stays loaded and pinned at $PIN_DIR, as lab 04 leaves it. Next: $(lab05_command)"
+	echo "on_exec (program $1) stays loaded and pinned at $PIN_DIR, as lab 04 leaves it. Next: $(lab_command 05)"
 }
 
 # make lab-04 runs lab.sh, which runs load.sh then trace.sh, and Ctrl-C
@@ -344,7 +344,7 @@ say_lab04_state_interrupted() {
 	if [ -n "$id" ]; then
 		echo "interrupted: $(lab04_stays_loaded "$id")" >&2
 	else
-		echo "interrupted: nothing is loaded or pinned at $PIN_DIR (lab 04 undid its load, or had not loaded yet). Next: sudo make lab-04" >&2
+		echo "interrupted: nothing is loaded or pinned at $PIN_DIR (lab 04 undid its load, or had not loaded yet). Next: $(lab_command 04)" >&2
 	fi
 }
 
@@ -489,7 +489,7 @@ check_settings
 find_lab04_program() {
 	check_pin_dir
 	lab04_prog_id=$(pinned_prog_id)
-	[ -n "$lab04_prog_id" ] || die "on_exec is not loaded at $PIN_DIR: run 'sudo make lab-04' first"
+	[ -n "$lab04_prog_id" ] || die "on_exec is not loaded at $PIN_DIR: run '$(lab_command 04)' first"
 	trap 'lab04_interrupted '"$lab04_prog_id"'; exit 130' INT TERM
 }
 

@@ -180,7 +180,7 @@ interrupt_when() {
 	chmod +x "$fake/bpftool"
 	PATH=$fake:$PATH LOADER=bpftool interrupt_when "$BATS_TEST_TMPDIR/pinned" "$TOP/04-load-and-trace/load.sh"
 	[ "$status" = 130 ] || fail "exit $status: $output"
-	assert_line "interrupted: lab 04 undid its load, nothing is loaded or pinned at $PIN_DIR. Next: sudo make lab-04"
+	assert_line "interrupted: lab 04 undid its load, nothing is loaded or pinned at $PIN_DIR. Next: make lab-04 PIN_DIR=$PIN_DIR"
 	[ ! -e "$PIN_DIR" ] || fail "$PIN_DIR is still there: $(ls "$PIN_DIR")"
 	[ ! -e "$BUILD_DIR/lab04-pins/${PIN_DIR//\//%}" ] || fail "a record of a load that was undone"
 	wait_prog_count on_exec "$BEFORE"
@@ -262,7 +262,7 @@ exec %s "$@"
 	[ "$status" = 130 ] || fail "exit $status: $output"
 	assert_line "\$ PIN_DIR=$PIN_DIR LOADER=bpftool 04-load-and-trace/load.sh"
 	assert_equal "$(grep -c '^interrupted: ' <<<"$output")" 1
-	assert_line "interrupted: nothing is loaded or pinned at $PIN_DIR (lab 04 undid its load, or had not loaded yet). Next: sudo make lab-04"
+	assert_line "interrupted: nothing is loaded or pinned at $PIN_DIR (lab 04 undid its load, or had not loaded yet). Next: make lab-04 PIN_DIR=$PIN_DIR"
 	[ ! -e "$PIN_DIR" ] || fail "$PIN_DIR is still there: $(ls "$PIN_DIR")"
 	wait_prog_count on_exec "$BEFORE"
 }

@@ -145,6 +145,29 @@ struct_body() {
 	assert_equal "$stderr" "gen_vmlinux_h: cannot write next to $out: No such file or directory"
 }
 
+@test "gen.sh again on the same kernel leaves vmlinux.h alone; a new BTF stamp has it written again" {
+	build=$BATS_TEST_TMPDIR/build
+	mkdir "$build"
+	cp "$BUILD_DIR/gen_vmlinux_h" "$build/"
+	echo "a kernel" >"$build/kernel-btf.id"
+	BUILD_DIR=$build run "$TOP/02-vmlinux-h/gen.sh"
+	assert_success
+	refute_line --partial "(not run again"
+	first=$(stat -c %Y.%N "$build/vmlinux.h")
+	BUILD_DIR=$build run "$TOP/02-vmlinux-h/gen.sh"
+	assert_success
+	assert_line --regexp "^\(not run again: .*/vmlinux.h is newer than .*/kernel-btf.id"
+	[ -n "$first" ] && [ "$(stat -c %Y.%N "$build/vmlinux.h")" = "$first" ] || fail "vmlinux.h was written again"
+	# make renews the stamp after a kernel change: the header must follow.
+	touch -d '-1 minute' "$build/vmlinux.h"
+	echo "another kernel" >"$build/kernel-btf.id"
+	BUILD_DIR=$build run "$TOP/02-vmlinux-h/gen.sh"
+	assert_success
+	refute_line --partial "(not run again"
+	[ "$build/vmlinux.h" -nt "$build/kernel-btf.id" ] || fail "vmlinux.h was not written after the stamp changed"
+	grep -q 'struct task_struct {' "$build/vmlinux.h"
+}
+
 @test "gen.sh prints its commands and ends with ✔" {
 	run "$TOP/02-vmlinux-h/gen.sh"
 	assert_success

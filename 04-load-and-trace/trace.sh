@@ -71,4 +71,6 @@ if [ "${run_cnt:-0}" -gt 0 ]; then
 else
 	echo "no run counted (the program ran before statistics were enabled)"
 fi
+echo
+echo "on_exec (program $id) stays loaded and pinned at $PIN_DIR for lab 05. Next: $(lab_command 05)"
 exit "$status"

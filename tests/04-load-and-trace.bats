@@ -199,4 +199,8 @@ thread.join()' "$probe" >"$BATS_TEST_TMPDIR/ids"
 	assert_line --regexp "^✔ traced ppid=$parent;"
 	assert_line --regexp '^run_cnt=[0-9]+ run_time_ns=[0-9]+: [0-9]+ ns per exec$'
 	assert_equal "$(sysctl -n kernel.bpf_stats_enabled)" "$stats"
+	# The last line: what stays, by the id bpftool finds behind the pin, and the next step.
+	id=$(pinned_prog_id)
+	[ -n "$id" ] || fail "nothing pinned at $PIN_DIR after trace.sh"
+	assert_equal "${lines[-1]}" "on_exec (program $id) stays loaded and pinned at $PIN_DIR for lab 05. Next: make lab-05 PIN_DIR=$PIN_DIR"
 }

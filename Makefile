@@ -40,8 +40,9 @@ help:
 	@echo "  make clang-matrix lab 03's object from every clang Debian packages, loaded here"
 	@echo "  make fuzz     fuzz the BTF and .BTF.ext parsers (FUZZ_SECONDS=60 each)"
 	@echo "  make mutants  break the code on purpose, bug by bug: each must fail a test"
-	@echo "  make clean    remove build output (never pins: that is lab 05's job); a BUILD outside"
-	@echo "               the checkout only with CLEAN_OUTSIDE_CHECKOUT=yes"
+	@echo "  make clean    remove build output, make progress's record and hints shown included"
+	@echo "               (never pins: that is lab 05's job); a BUILD outside the checkout only"
+	@echo "               with CLEAN_OUTSIDE_CHECKOUT=yes"
 
 # The variables a learner sets, checked before any work starts: common/lib.sh
 # says in one line which one is wrong, and what it takes.

@@ -225,7 +225,7 @@ assert_wrong_answers_rejected() {
 	run env BUILD_DIR="$build" "$TOP/exercises/progress.sh"
 	assert_success
 	assert_line --regexp '^exercise 01-struct-members +not started: make exercise-01$'
-	assert_line "labs 0/5, exercises 0/7"
+	assert_line "labs 0/5, bonus labs 0/2, exercises 0/7"
 	# The learner's own files, judged and recorded.
 	BUILD_DIR=$build run "$TOP/exercises/check.sh" 01
 	verdict=$([ "$status" -eq 0 ] && echo passed || echo failed)
@@ -235,5 +235,5 @@ assert_wrong_answers_rejected() {
 	sed -i 's/hash=[^ ]*/hash=0000000000000000/' "$build/exercises/01-struct-members/verdict"
 	run env BUILD_DIR="$build" "$TOP/exercises/progress.sh"
 	assert_line --regexp '^exercise 01-struct-members +changed since last check: make exercise-01$'
-	assert_line "labs 0/5, exercises 0/7"
+	assert_line "labs 0/5, bonus labs 0/2, exercises 0/7"
 }

@@ -223,10 +223,8 @@ done
 step "This machine, natively: the same check, no VM"
 mkdir -p "$work/host"
 require_free_trace_pipe "$(tracefs_dir)/trace_pipe"
-show 06-run-everywhere/check.sh "$BUILD/ppid.static" core_child "$work/host"
-core=$(06-run-everywhere/check.sh "$BUILD/ppid.static" core_child "$work/host")
-show 06-run-everywhere/check.sh "$work/ppid_fixed.static" fixed_child "$work/host"
-fixed=$(06-run-everywhere/check.sh "$work/ppid_fixed.static" fixed_child "$work/host")
+core=$(run_for_output 06-run-everywhere/check.sh "$BUILD/ppid.static" core_child "$work/host")
+fixed=$(run_for_output 06-run-everywhere/check.sh "$work/ppid_fixed.static" fixed_child "$work/host")
 echo "RESULT kernel=$(uname -r) arch=$(uname -m) $core $fixed" | tee "$work/running.console"
 
 # The value of KEY=VALUE in a RESULT line.

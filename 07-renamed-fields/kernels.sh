@@ -19,8 +19,7 @@ private_apt() {
 	argv=("$tool" -q -o "Dir::Etc::SourceList=$dir/sources.list" -o "Dir::Etc::SourceParts=$dir/sources.list.d"
 		-o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o "Dir::State::status=/dev/null"
 		-o APT::Sandbox::User=root "$@")
-	show "${argv[@]}" >&2
-	"${argv[@]}"
+	run_for_output "${argv[@]}"
 }
 
 # Prepare DIR as a private apt configuration for SUITE on the machine's mirror
@@ -32,8 +31,7 @@ private_apt_config() {
 	[ -n "$uri" ] || die "no Debian '$MACHINE_CODENAME' apt source on this machine to take the mirror from: next, run FETCH_ONLY=1 07-renamed-fields/run.sh where the mirror is reachable, or copy build/07/kernels/ from a machine that has it"
 	mkdir -p "$dir/sources.list.d" "$dir/lists/partial" "$dir/cache/archives/partial"
 	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" >"$dir/sources.list"
-	show cat "$dir/sources.list"
-	cat "$dir/sources.list"
+	run cat "$dir/sources.list"
 	private_apt apt-get "$dir" update -qq ||
 		die "apt-get update for $suite failed (no network, or the mirror has no $suite): next, run FETCH_ONLY=1 07-renamed-fields/run.sh where the mirror is reachable, or copy build/07/kernels/ from a machine that has it"
 }

@@ -54,8 +54,7 @@ inspect() { "$BUILD/btf_inspect" --btf "$1" task_struct "$2" | sed -n "s/.* $3=\
 
 step "state or __state? Lab 01's btf_inspect asks each kernel's BTF"
 for label in "${labels[@]}"; do
-	show "$BUILD/btf_inspect" --btf "$(btf_of "$label")" task_struct __state state
-	"$BUILD/btf_inspect" --btf "$(btf_of "$label")" task_struct __state state 2>&1 || true
+	run "$BUILD/btf_inspect" --btf "$(btf_of "$label")" task_struct __state state 2>&1 || true
 done
 
 step "What else changed in task_struct between 5.10 and this kernel"
@@ -146,9 +145,7 @@ for run_args in "guarded $work/guarded/taskstate.static" "btfgen $work/guarded/t
 	"unguarded $work/unguarded/taskstate.static"; do
 	read -r tag loader options <<<"$run_args"
 	# shellcheck disable=SC2086  # options are words
-	show_sh "07-renamed-fields/check.sh $loader $tag $work/host $options"
-	# shellcheck disable=SC2086
-	line="$line $(07-renamed-fields/check.sh "$loader" "$tag" "$work/host" $options)"
+	line="$line $(run_for_output 07-renamed-fields/check.sh "$loader" "$tag" "$work/host" $options)"
 done
 echo "$line" | tee "$work/running.console"
 for tag in guarded btfgen; do

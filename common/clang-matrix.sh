@@ -63,8 +63,7 @@ for clang in "${clangs[@]}"; do
 	# 14: clang 13 warns that it ignores it (harmless: only BTF reads the tag).
 	[ "${clang#clang-}" -ge 14 ] || compiler="$clang -Wno-unknown-attributes"
 	# The project's own rules, with another compiler and another build dir.
-	show make BUILD="$dir" CLANG="$compiler" "$dir/ppid"
-	if ! make --no-print-directory -s BUILD="$dir" CLANG="$compiler" "$dir/ppid" >"$dir/build.log" 2>&1; then
+	if ! run_sh "make --no-print-directory -s BUILD=$(shell_quote "$dir") CLANG=$(shell_quote "$compiler") $(shell_quote "$dir/ppid") > $(shell_quote "$dir/build.log") 2>&1"; then
 		bad "$clang: the build failed (see $dir/build.log)"
 		failures=$((failures + 1))
 		continue

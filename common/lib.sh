@@ -58,6 +58,13 @@ run() {
 	"$@"
 }
 
+# Print a command, then run it for its output: the command goes to stderr,
+# so that $(run_for_output CMD...) keeps only what CMD prints.
+run_for_output() {
+	show "$@" >&2
+	"$@"
+}
+
 # The same for a command line with pipes or redirections.
 run_sh() {
 	show_sh "$1"

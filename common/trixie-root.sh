@@ -68,9 +68,7 @@ build_root() {
 	trap 'remove_partial_root; exit 130' INT TERM
 	start=$SECONDS
 	step "building a trixie root in $root_dir from $uri (once; log in $log)"
-	show mmdebstrap --mode=root --variant=apt --include=make trixie "$root_dir" "deb $uri trixie main"
-	if ! unshare -m --propagation private \
-		mmdebstrap --mode=root --variant=apt --include=make trixie "$root_dir" "deb $uri trixie main" >"$log" 2>&1; then
+	if ! run_sh "unshare -m --propagation private mmdebstrap --mode=root --variant=apt --include=make trixie $(shell_quote "$root_dir") $(shell_quote "deb $uri trixie main") > $(shell_quote "$log") 2>&1"; then
 		remove_partial_root
 		die "mmdebstrap failed after $((SECONDS - start)) s (see $log); the partial root was removed"
 	fi

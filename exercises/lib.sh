@@ -200,7 +200,7 @@ prepare_kernel() {
 # program is loaded, or show why not (the verifier's last lines) and stop.
 start_loader() {
 	local log=$EX_OUT/loader.err
-	show_sh "$(shell_quote "$@") &"
+	show_sh "$(shell_quote "$@") > $EX_OUT/loader.out 2> $log &"
 	"$@" >"$EX_OUT/loader.out" 2>"$log" &
 	EX_LOADER_PID=$!
 	for _ in $(seq 100); do
@@ -233,7 +233,7 @@ start_trace_reader() {
 	local pattern=$1 file=$2 seconds=$3 pipe
 	pipe=$(tracefs_dir)/trace_pipe
 	require_free_trace_pipe "$pipe"
-	show_sh "timeout $seconds grep -E $(shell_quote "$pattern") $pipe > $file &"
+	show_sh "timeout $seconds grep --line-buffered -E $(shell_quote "$pattern") $pipe > $file &"
 	timeout "$seconds" grep --line-buffered -E "$pattern" "$pipe" >"$file" &
 	EX_TRACE_READER=$!
 	sleep 0.3

@@ -250,6 +250,11 @@ stop_trace_reader() {
 # what is exec'd through it runs under the symlink's name (its comm).
 make_probe() {
 	local name=$1 program=$2
+	# Said once per check: the printed commands that run a probe cannot be pasted afterwards.
+	if [ ! -e "$EX_PROBES/.said" ]; then
+		echo "(probes: symlinks in $EX_PROBES, made for this check and removed when it ends; a command below that runs one works only while the check runs)" >&2
+		: >"$EX_PROBES/.said"
+	fi
 	ln -sf "$(type -P "$program")" "$EX_PROBES/$name"
 	echo "$EX_PROBES/$name"
 }

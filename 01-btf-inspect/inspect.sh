@@ -32,4 +32,5 @@ for field in pid tgid real_parent; do
 		status=1
 	fi
 done
+say_next_step "$status" "make check-01 (this lab's tests), then make lab-02"
 exit "$status"

@@ -81,3 +81,4 @@ else
 	bad "$left lines differ beyond the known differences"
 	exit 1
 fi
+say_next_step 0 "make check-02 (this lab's tests), then make lab-03"

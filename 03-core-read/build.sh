@@ -69,4 +69,5 @@ other=$BUILD/other_kernel
 run_sh "printf 'struct task_struct { int state; int tgid; long pad[7]; struct task_struct *real_parent; } t;\\n' > $other.c"
 run clang -g -target bpf -c "$other.c" -o "$other.o"
 run "$BUILD/core_relocs" "$obj" --btf "$other.o"
+say_next_step "$status" "make check-03 (this lab's tests), then make lab-04"
 exit "$status"

@@ -59,4 +59,5 @@ echo "  maps.debug and progs.debug, if listed, are the kernel's own: BPF iterato
 echo "  mount time (cat $(dirname "$PIN_DIR")/progs.debug lists programs); no lab made them"
 forget_lab04_record
 purge
+say_next_step "$status" "make check-05 (this lab's tests); then the exercises (exercises/README.md), or the bonus labs: make lab-06, make lab-07"
 exit "$status"

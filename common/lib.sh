@@ -65,6 +65,13 @@ run_for_output() {
 	"$@"
 }
 
+# A lab's last line when all went well: what to do next.
+say_next_step() {
+	[ "$1" -eq 0 ] || return 0
+	echo
+	echo "Next: $2"
+}
+
 # The same for a command line with pipes or redirections.
 run_sh() {
 	show_sh "$1"

@@ -249,7 +249,7 @@ lab06_kernels() {
 	if compgen -G "$BUILD/06/kernels/vmlinuz-*" >/dev/null; then
 		echo "kernels cached"
 	else
-		echo "needs ~250 MB download"
+		echo "needs ~310 MB download"
 	fi
 }
 

@@ -118,7 +118,7 @@ assert_close_to_guide() {
 	doctor_in_namespace ""
 	assert_success
 	assert_equal "$(grep -c '^✘' <<<"$output")" 0
-	assert_line --index -1 --regexp '^ready: labs 01–05 yes, lab 06 yes \((TCG|KVM), needs ~250 MB download\), exercises yes$'
+	assert_line --index -1 --regexp '^ready: labs 01–05 yes, lab 06 yes \((TCG|KVM), needs ~310 MB download\), exercises yes$'
 }
 
 @test "make labs stops at the first lab that fails, names it, and runs no later lab" {

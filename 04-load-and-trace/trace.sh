@@ -72,5 +72,5 @@ else
 	echo "no run counted (the program ran before statistics were enabled)"
 fi
 echo
-echo "on_exec (program $id) stays loaded and pinned at $PIN_DIR for lab 05. Next: $(lab_command 05)"
+lab04_stays_loaded "$id"
 exit "$status"

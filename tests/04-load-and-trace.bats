@@ -202,5 +202,5 @@ thread.join()' "$probe" >"$BATS_TEST_TMPDIR/ids"
 	# The last line: what stays, by the id bpftool finds behind the pin, and the next step.
 	id=$(pinned_prog_id)
 	[ -n "$id" ] || fail "nothing pinned at $PIN_DIR after trace.sh"
-	assert_equal "${lines[-1]}" "on_exec (program $id) stays loaded and pinned at $PIN_DIR for lab 05. Next: make lab-05 PIN_DIR=$PIN_DIR"
+	assert_equal "${lines[-1]}" "on_exec (program $id) stays loaded and pinned at $PIN_DIR, as lab 04 leaves it. Next: make lab-05 PIN_DIR=$PIN_DIR"
 }

@@ -152,10 +152,13 @@ assert_known_parent_pastes() {
 # status. (timeout is the group's leader: it forwards the signal to the group,
 # and its child starts with SIGINT handled, which a background job of bats
 # would not.)
+# With --command-only, the signal reaches the command alone, not its children,
+# as a Ctrl-C landing between two of its steps does (timeout --foreground).
 interrupt_when() {
-	local file=$1
+	local file=$1 scope=()
 	shift
-	timeout -s INT 60 "$@" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	if [ "$1" = --command-only ]; then scope=(--foreground); shift; fi
+	timeout "${scope[@]}" -s INT 60 "$@" >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do
 		[ -e "$file" ] && break
@@ -169,16 +172,21 @@ interrupt_when() {
 	mapfile -t lines <"$BATS_TEST_TMPDIR/out"
 }
 
-@test "Ctrl-C in lab 04 while it loads: the load undone, no record left, and it says so" {
-	skip_unless "this bpftool cannot autoattach" bpftool_has_autoattach_here
-	# A bpftool that pins, then lingers, so that Ctrl-C lands after the pin.
-	fake=$BATS_TEST_TMPDIR/bin
-	mkdir -p "$fake"
+# A bpftool in DIR that pins, then lingers, and touches DIR/pinned between
+# the two, so that a Ctrl-C lands after the pin.
+fake_bpftool_lingering_after_pin() {
+	mkdir -p "$1"
 	# shellcheck disable=SC2016  # the fake's own "$@"
 	printf '#!/bin/sh\n[ "$2" = loadall ] || exec %s "$@"\n%s "$@" && touch %s && sleep 10\n' \
-		"$(command -v bpftool)" "$(command -v bpftool)" "$BATS_TEST_TMPDIR/pinned" >"$fake/bpftool"
-	chmod +x "$fake/bpftool"
-	PATH=$fake:$PATH LOADER=bpftool interrupt_when "$BATS_TEST_TMPDIR/pinned" "$TOP/04-load-and-trace/load.sh"
+		"$(command -v bpftool)" "$(command -v bpftool)" "$1/pinned" >"$1/bpftool"
+	chmod +x "$1/bpftool"
+}
+
+@test "Ctrl-C in lab 04 while it loads: the load undone, no record left, and it says so" {
+	skip_unless "this bpftool cannot autoattach" bpftool_has_autoattach_here
+	fake=$BATS_TEST_TMPDIR/bin
+	fake_bpftool_lingering_after_pin "$fake"
+	PATH=$fake:$PATH LOADER=bpftool interrupt_when "$fake/pinned" "$TOP/04-load-and-trace/load.sh"
 	[ "$status" = 130 ] || fail "exit $status: $output"
 	assert_line "interrupted: lab 04 undid its load, nothing is loaded or pinned at $PIN_DIR. Next: make lab-04 PIN_DIR=$PIN_DIR"
 	[ ! -e "$PIN_DIR" ] || fail "$PIN_DIR is still there: $(ls "$PIN_DIR")"
@@ -213,18 +221,8 @@ exec %s "$@"
 ' \
 		"$BATS_TEST_TMPDIR/load-ending" "$(command -v bpftool)" >"$fake/bpftool"
 	chmod +x "$fake/bpftool"
-	PATH=$fake:$PATH env --default-signal=INT "$TOP/04-load-and-trace/lab.sh" >"$BATS_TEST_TMPDIR/out" 2>&1 &
-	lab=$!
-	for _ in $(seq 100); do
-		[ -e "$BATS_TEST_TMPDIR/load-ending" ] && break
-		sleep 0.1
-	done
-	[ -e "$BATS_TEST_TMPDIR/load-ending" ] || fail "load.sh never reached its last command: $(cat "$BATS_TEST_TMPDIR/out")"
-	kill -INT "$lab"
-	lab_status=0
-	wait "$lab" || lab_status=$?
-	run cat "$BATS_TEST_TMPDIR/out"
-	assert_equal "$lab_status" 130
+	PATH=$fake:$PATH interrupt_when "$BATS_TEST_TMPDIR/load-ending" --command-only "$TOP/04-load-and-trace/lab.sh"
+	assert_equal "$status" 130
 	id=$(pinned_id "$PIN_DIR")
 	[ -n "$id" ] || fail "nothing pinned at $PIN_DIR: $output"
 	# load.sh ran to its end, trace.sh never started.
@@ -250,15 +248,8 @@ exec %s "$@"
 @test "Ctrl-C in lab 04 while load.sh loads: the load undone, said once, and what is next" {
 	skip_unless "this bpftool cannot autoattach" bpftool_has_autoattach_here
 	fake=$BATS_TEST_TMPDIR/bin
-	mkdir -p "$fake"
-	# shellcheck disable=SC2016  # the fake's own "$@"
-	printf '#!/bin/sh
-[ "$2" = loadall ] || exec %s "$@"
-%s "$@" && touch %s && sleep 10
-' \
-		"$(command -v bpftool)" "$(command -v bpftool)" "$BATS_TEST_TMPDIR/pinned" >"$fake/bpftool"
-	chmod +x "$fake/bpftool"
-	PATH=$fake:$PATH LOADER=bpftool interrupt_when "$BATS_TEST_TMPDIR/pinned" "$TOP/04-load-and-trace/lab.sh"
+	fake_bpftool_lingering_after_pin "$fake"
+	PATH=$fake:$PATH LOADER=bpftool interrupt_when "$fake/pinned" "$TOP/04-load-and-trace/lab.sh"
 	[ "$status" = 130 ] || fail "exit $status: $output"
 	assert_line "\$ PIN_DIR=$PIN_DIR LOADER=bpftool 04-load-and-trace/load.sh"
 	assert_equal "$(grep -c '^interrupted: ' <<<"$output")" 1
